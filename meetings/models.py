@@ -1,0 +1,202 @@
+"""Meetings, who is invited to them, and what they decided.
+
+``Meeting.status`` is a protected FSM field: it changes only through the transition
+methods below, and those are called only by ``meetings.services``. Transitions change the
+state and the fields that follow from it, nothing else; locking, permission, audit and
+side effects belong to the services (shared/STYLE.md, rule 1).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+from rules.contrib.models import RulesModelBase, RulesModelMixin
+from simple_history.models import HistoricalRecords
+
+from meetings import rules as meeting_rules
+from meetings.enums import (
+    Attendance,
+    Category,
+    InvitationRole,
+    MeetingKind,
+    MeetingStatus,
+    ReviewOutcome,
+    Rsvp,
+)
+from participants.models import Agency, Child, Family, Person
+
+
+class ReferenceCounter(models.Model):
+    """The last number used for a reference prefix in a year (CP-2026-0042)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_reference_counter")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModelBase):
+    kind = models.CharField(max_length=10, choices=MeetingKind.choices)
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="meetings")
+    children = models.ManyToManyField(Child, related_name="meetings")
+    chair = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="chaired_meetings")
+
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    venue = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(blank=True)
+    notes_for_participants = models.TextField(blank=True)
+
+    status = FSMField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED, protected=True)
+    # iCalendar SEQUENCE: bumped on every change of time or place, and on cancellation.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+
+    # The statutory due date when it was scheduled, and why it is later, if it is.
+    due_on = models.DateField(null=True, blank=True)
+    late_reason = models.TextField(blank=True)
+    strategy_discussion_on = models.DateField(
+        null=True, blank=True, help_text="Initial conferences only: the clock starts here."
+    )
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by")
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    held_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(blank=True, editable=False)
+    minuted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Proposed by holding the meeting, from the statutory timescales.
+    next_kind = models.CharField(max_length=10, choices=MeetingKind.choices, blank=True, editable=False)
+    next_due_on = models.DateField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            models.Index(fields=["status", "next_due_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+            )
+        ]
+        rules_permissions = meeting_rules.MEETING_PERMISSIONS
+
+    def __str__(self) -> str:
+        # Never the child's name: this appears in logs, admin and calendar summaries.
+        return f"{self.reference} ({self.get_kind_display()})"
+
+    @property
+    def kind_enum(self) -> MeetingKind:
+        return MeetingKind(self.kind)
+
+    @property
+    def local_date(self) -> date:
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def is_late(self) -> bool:
+        """Scheduled (or held) after its statutory due date."""
+        return self.due_on is not None and self.local_date > self.due_on
+
+    # --- transitions: pure state changes, called only by meetings.services -------------
+
+    @transition(field=status, source=MeetingStatus.SCHEDULED, target=MeetingStatus.SCHEDULED)
+    def reschedule(self, *, starts_at: datetime, ends_at: datetime, venue: str, online_link: str) -> None:
+        self.starts_at, self.ends_at = starts_at, ends_at
+        self.venue, self.online_link = venue, online_link
+        self.sequence += 1
+
+    reschedule.alters_data = True
+
+    @transition(field=status, source=MeetingStatus.SCHEDULED, target=MeetingStatus.CANCELLED)
+    def cancel(self, *, reason: str, now: datetime) -> None:
+        self.cancellation_reason = reason
+        self.cancelled_at = now
+        self.sequence += 1
+
+    cancel.alters_data = True
+
+    @transition(field=status, source=MeetingStatus.SCHEDULED, target=MeetingStatus.HELD)
+    def hold(self, *, now: datetime, next_kind: str, next_due_on: date | None) -> None:
+        self.held_at = now
+        self.next_kind = next_kind
+        self.next_due_on = next_due_on
+
+    hold.alters_data = True
+
+    @transition(field=status, source=MeetingStatus.HELD, target=MeetingStatus.MINUTED)
+    def mark_minuted(self, *, now: datetime) -> None:
+        self.minuted_at = now
+
+    mark_minuted.alters_data = True
+
+
+class Invitation(models.Model):
+    """A person's part in one meeting (the people themselves live in ``participants``)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="invitations")
+    role = models.CharField(max_length=20, choices=InvitationRole.choices)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    interpreting_language = models.CharField(max_length=60, blank=True)
+
+    invited_at = models.DateTimeField(null=True, blank=True, help_text="When the invitation was last sent.")
+    rsvp = models.CharField(max_length=20, choices=Rsvp.choices, default=Rsvp.PENDING)
+    rsvp_note = models.TextField(blank=True)
+    rsvp_at = models.DateTimeField(null=True, blank=True)
+
+    attendance = models.CharField(max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    excluded_from_part = models.BooleanField(default=False)
+    exclusion_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "role", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "person"], name="unique_invitation")]
+
+    def __str__(self) -> str:
+        return f"{self.person} as {self.get_role_display()} at {self.meeting}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"invitation #{self.pk} to {self.meeting}"
+
+
+class ChildOutcome(models.Model):
+    """What the meeting decided for one child."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="outcomes")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="outcomes")
+    # Conferences: is a child protection plan needed, and under which category.
+    plan_needed = models.BooleanField(null=True, blank=True)
+    category = models.CharField(max_length=20, choices=Category.choices, blank=True)
+    # CLA reviews and CIN meetings.
+    review_outcome = models.CharField(max_length=20, choices=ReviewOutcome.choices, blank=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "child"], name="unique_child_outcome")]
+
+    def __str__(self) -> str:
+        return f"Outcome for {self.child.identifier} at {self.meeting}"
+
+    @property
+    def continues(self) -> bool:
+        """Whether this child's plan carries on, so another meeting will be due."""
+        if self.plan_needed is not None:
+            return self.plan_needed
+        return self.review_outcome in (ReviewOutcome.CONTINUE, ReviewOutcome.CHANGE)

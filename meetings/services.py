@@ -1,0 +1,409 @@
+"""Every change to a meeting goes through one function here.
+
+Each service opens a transaction, locks the meeting row, checks the actor's permission,
+calls the pure transition on the model, saves, and writes the audit event in the same
+transaction. Views, admin actions, commands and tasks all call these, never the model's
+transition methods. Refusals raise ``MeetingError`` (a message for the person) or
+``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django_fsm import can_proceed
+
+from audit.services import audit_record
+from meetings import selectors, timescales
+from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
+from meetings.errors import MeetingError
+from meetings.models import ChildOutcome, Invitation, Meeting, ReferenceCounter
+from participants.enums import StaffRole
+from participants.models import Agency, Child, Family, Person
+
+
+def _require(actor, perm: str, meeting: Meeting | None, message: str) -> None:
+    if actor is None or not actor.has_perm(perm, meeting):
+        raise PermissionDenied(message)
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    """Re-read the meeting under a row lock, so concurrent transitions queue up."""
+    return Meeting.objects.select_for_update().select_related("chair").get(pk=meeting.pk)
+
+
+def _format_date(day: date) -> str:
+    return date_format(day, "l j F Y")
+
+
+def next_reference(kind: MeetingKind, year: int) -> str:
+    """The next human reference for a kind and year, e.g. CP-2026-0042. Call inside a transaction."""
+    prefix = kind.reference_prefix
+    try:
+        with transaction.atomic():
+            ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)
+    except IntegrityError:
+        pass  # another transaction created it first; the update below queues behind it.
+    ReferenceCounter.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
+    last = ReferenceCounter.objects.get(prefix=prefix, year=year).last
+    return f"{prefix}-{year}-{last:04d}"
+
+
+def statutory_due_date(
+    *, kind: MeetingKind, children: Sequence[Child], strategy_discussion_on: date | None
+) -> tuple[date | None, Meeting | None]:
+    """When a new meeting of this kind is due, and the meeting it follows on from."""
+    if kind == MeetingKind.ICPC:
+        if strategy_discussion_on is None:
+            raise MeetingError("Enter the date of the strategy discussion: the initial conference is due from it.")
+        return timescales.initial_conference_due(strategy_discussion_on), None
+    previous = selectors.previous_in_track(kind, children)
+    if previous is not None:
+        return previous.next_due_on, previous
+    if kind == MeetingKind.CLA:
+        since = [c.looked_after_since for c in children if c.looked_after_since]
+        if since:
+            return timescales.first_cla_review_due(min(since)), None
+    return None, None
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    actor,
+    kind: MeetingKind | str,
+    family: Family,
+    children: Sequence[Child],
+    chair: Person,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue: str = "",
+    online_link: str = "",
+    notes_for_participants: str = "",
+    strategy_discussion_on: date | None = None,
+    late_reason: str = "",
+    now: datetime | None = None,
+) -> Meeting:
+    now = now or timezone.now()
+    kind = MeetingKind(kind)
+    _require(actor, "meetings.add_meeting", None, "Only administrators can schedule meetings.")
+    children = list(children)
+    if not children:
+        raise MeetingError("Choose at least one child the meeting is about.")
+    if any(child.family_id != family.pk for child in children):
+        raise MeetingError("Every child must belong to the family the meeting is for.")
+    if chair.user is None or not chair.user.groups.filter(name=StaffRole.CHAIR).exists():
+        raise MeetingError(f"{chair} is not a chair, so cannot chair this meeting.")
+    if ends_at <= starts_at:
+        raise MeetingError("The meeting must end after it starts.")
+    if starts_at <= now:
+        raise MeetingError("A meeting can only be scheduled in the future.")
+    if not venue and not online_link:
+        raise MeetingError("Enter a venue or an online meeting link.")
+
+    due_on, previous = statutory_due_date(kind=kind, children=children, strategy_discussion_on=strategy_discussion_on)
+    local_day = timezone.localtime(starts_at).date()
+    if due_on is not None and local_day > due_on and not late_reason.strip():
+        raise MeetingError(
+            f"This meeting is due by {_format_date(due_on)}. "
+            "To schedule it later, give the reason it cannot be held in time."
+        )
+
+    meeting = Meeting.objects.create(
+        kind=kind,
+        reference=next_reference(kind, local_day.year),
+        family=family,
+        chair=chair,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        online_link=online_link,
+        notes_for_participants=notes_for_participants,
+        due_on=due_on,
+        late_reason=late_reason.strip() if due_on is not None and local_day > due_on else "",
+        strategy_discussion_on=strategy_discussion_on,
+        previous=previous,
+        created_at=now,
+    )
+    meeting.children.set(children)
+    Invitation.objects.create(meeting=meeting, person=chair, role=InvitationRole.CHAIR)
+    audit_record(
+        actor=actor,
+        code="meeting.scheduled",
+        obj=meeting,
+        now=now,
+        detail={
+            "kind": kind.value,
+            "starts_at": starts_at.isoformat(),
+            "due_on": due_on.isoformat() if due_on else None,
+            "late_reason": meeting.late_reason,
+            "children": [c.identifier for c in children],
+        },
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *,
+    meeting: Meeting,
+    actor,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue: str | None = None,
+    online_link: str | None = None,
+    reason: str,
+    now: datetime | None = None,
+) -> Meeting:
+    now = now or timezone.now()
+    meeting = _lock(meeting)
+    _require(
+        actor, "meetings.reschedule_meeting", meeting, "Only an administrator or the chair can reschedule this meeting."
+    )
+    if not can_proceed(meeting.reschedule):
+        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be rescheduled.")
+    if not reason.strip():
+        raise MeetingError("Give the reason for rescheduling: the participants will be told.")
+    if ends_at <= starts_at:
+        raise MeetingError("The meeting must end after it starts.")
+    if starts_at <= now:
+        raise MeetingError("A meeting can only be moved to a time in the future.")
+    venue = meeting.venue if venue is None else venue
+    online_link = meeting.online_link if online_link is None else online_link
+    if not venue and not online_link:
+        raise MeetingError("Enter a venue or an online meeting link.")
+    before = {"starts_at": meeting.starts_at.isoformat(), "venue": meeting.venue, "online_link": meeting.online_link}
+    meeting.reschedule(starts_at=starts_at, ends_at=ends_at, venue=venue, online_link=online_link)
+    meeting.save()
+    audit_record(
+        actor=actor,
+        code="meeting.rescheduled",
+        obj=meeting,
+        now=now,
+        detail={
+            "reason": reason.strip(),
+            "before": before,
+            "after": {"starts_at": starts_at.isoformat(), "venue": venue, "online_link": online_link},
+            "sequence": meeting.sequence,
+        },
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, actor, reason: str, now: datetime | None = None) -> Meeting:
+    now = now or timezone.now()
+    meeting = _lock(meeting)
+    _require(actor, "meetings.cancel_meeting", meeting, "Only an administrator or the chair can cancel this meeting.")
+    if not can_proceed(meeting.cancel):
+        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be cancelled.")
+    if not reason.strip():
+        raise MeetingError("Give the reason for cancelling: it is kept in the record.")
+    meeting.cancel(reason=reason.strip(), now=now)
+    meeting.save()
+    audit_record(actor=actor, code="meeting.cancelled", obj=meeting, now=now, detail={"reason": reason.strip()})
+    return meeting
+
+
+@dataclasses.dataclass(frozen=True)
+class AttendanceRecord:
+    attendance: Attendance | str
+    excluded_from_part: bool = False
+    exclusion_reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class OutcomeRecord:
+    """One child's outcome. Conferences set ``plan_needed`` (and ``category`` when a plan is
+    needed); CLA reviews and CIN meetings set ``review_outcome``."""
+
+    plan_needed: bool | None = None
+    category: Category | str = ""
+    review_outcome: ReviewOutcome | str = ""
+    notes: str = ""
+
+
+def _validate_outcome(kind: MeetingKind, child: Child, record: OutcomeRecord | None) -> OutcomeRecord:
+    who = f"child {child.identifier}"
+    if record is None:
+        raise MeetingError(f"Record the outcome for {who}.")
+    if kind.is_conference:
+        if record.plan_needed is None:
+            raise MeetingError(f"Record whether {who} needs a child protection plan.")
+        if record.plan_needed and record.category not in Category.values:
+            raise MeetingError(f"Choose the category of the child protection plan for {who}.")
+        if not record.plan_needed and record.category:
+            raise MeetingError(f"A category applies only when a plan is needed ({who}).")
+        if record.review_outcome:
+            raise MeetingError("A conference records a plan decision, not a review outcome.")
+    else:
+        if record.plan_needed is not None or record.category:
+            raise MeetingError("Only a child protection conference decides on a plan and category.")
+        if record.review_outcome not in ReviewOutcome.values:
+            raise MeetingError(f"Record the review outcome for {who}.")
+    return record
+
+
+@transaction.atomic
+def meeting_hold(
+    *,
+    meeting: Meeting,
+    actor,
+    attendance: Mapping[int, AttendanceRecord],
+    outcomes: Mapping[int, OutcomeRecord],
+    now: datetime | None = None,
+) -> Meeting:
+    """Record attendance and each child's outcome, and mark the meeting held.
+
+    ``attendance`` maps invitation id to its record; ``outcomes`` maps child id to its
+    outcome. The next meeting's due date follows from the outcome and the timescales.
+    """
+    now = now or timezone.now()
+    meeting = _lock(meeting)
+    _require(actor, "meetings.hold_meeting", meeting, "Only the chair of this meeting can record it as held.")
+    if not can_proceed(meeting.hold):
+        if meeting.status == MeetingStatus.HELD:
+            held = timezone.localtime(meeting.held_at)
+            raise MeetingError(
+                f"This meeting was already recorded as held at {held:%H:%M} on {_format_date(held.date())}."
+            )
+        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be held.")
+    today = timezone.localtime(now).date()
+    if today < meeting.local_date:
+        raise MeetingError(
+            f"This meeting is on {_format_date(meeting.local_date)}; record it as held on or after that day."
+        )
+
+    invitations = {inv.pk: inv for inv in meeting.invitations.select_related("person")}
+    unknown_ids = set(attendance) - set(invitations)
+    if unknown_ids:
+        raise MeetingError("Attendance was given for someone who is not invited to this meeting.")
+    missing = [
+        inv
+        for pk, inv in invitations.items()
+        if pk not in attendance or Attendance(attendance[pk].attendance) == Attendance.UNKNOWN
+    ]
+    if missing:
+        raise MeetingError(f"Record whether each person attended ({len(missing)} not recorded).")
+    for pk, record in attendance.items():
+        inv = invitations[pk]
+        if record.excluded_from_part and not record.exclusion_reason.strip():
+            raise MeetingError(f"Give the reason {inv.person} was excluded from part of the meeting.")
+        inv.attendance = Attendance(record.attendance)
+        inv.excluded_from_part = record.excluded_from_part
+        inv.exclusion_reason = record.exclusion_reason.strip() if record.excluded_from_part else ""
+    Invitation.objects.bulk_update(invitations.values(), ["attendance", "excluded_from_part", "exclusion_reason"])
+
+    kind = meeting.kind_enum
+    children = list(meeting.children.all())
+    validated = {child.pk: _validate_outcome(kind, child, outcomes.get(child.pk)) for child in children}
+    if set(outcomes) - set(validated):
+        raise MeetingError("An outcome was given for a child this meeting is not about.")
+    rows = [
+        ChildOutcome(
+            meeting=meeting,
+            child=child,
+            plan_needed=validated[child.pk].plan_needed,
+            category=validated[child.pk].category,
+            review_outcome=validated[child.pk].review_outcome,
+            notes=validated[child.pk].notes,
+        )
+        for child in children
+    ]
+    ChildOutcome.objects.bulk_create(rows)
+
+    continues = any(row.continues for row in rows)
+    earlier = selectors.held_count_in_track(kind, children, before=meeting)
+    proposed = timescales.next_meeting_after(kind, meeting.local_date, continues=continues, earlier_in_track=earlier)
+    meeting.hold(
+        now=now,
+        next_kind=proposed.kind.value if proposed else "",
+        next_due_on=proposed.due_on if proposed else None,
+    )
+    meeting.save()
+    audit_record(
+        actor=actor,
+        code="meeting.held",
+        obj=meeting,
+        now=now,
+        detail={
+            "attendance": {str(pk): Attendance(r.attendance).value for pk, r in attendance.items()},
+            "excluded": [str(pk) for pk, r in attendance.items() if r.excluded_from_part],
+            "outcomes": {
+                c.identifier: {
+                    "plan_needed": validated[c.pk].plan_needed,
+                    "category": validated[c.pk].category,
+                    "review_outcome": validated[c.pk].review_outcome,
+                }
+                for c in children
+            },
+            "next_kind": meeting.next_kind,
+            "next_due_on": meeting.next_due_on.isoformat() if meeting.next_due_on else None,
+        },
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_minuted(*, meeting: Meeting, actor, now: datetime | None = None) -> Meeting:
+    """Called by the minutes service when the minutes are distributed, inside its transaction."""
+    now = now or timezone.now()
+    meeting = _lock(meeting)
+    if not can_proceed(meeting.mark_minuted):
+        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be marked minuted.")
+    meeting.mark_minuted(now=now)
+    meeting.save()
+    audit_record(actor=actor, code="meeting.minuted", obj=meeting, now=now, system_label="minutes distribution")
+    return meeting
+
+
+@transaction.atomic
+def invitation_add(
+    *,
+    meeting: Meeting,
+    actor,
+    person: Person,
+    role: InvitationRole | str,
+    agency: Agency | None = None,
+    interpreting_language: str = "",
+    now: datetime | None = None,
+) -> Invitation:
+    now = now or timezone.now()
+    meeting = _lock(meeting)
+    _require(
+        actor,
+        "meetings.invite_meeting",
+        meeting,
+        "Only an administrator or the chair can invite people to this meeting.",
+    )
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so nobody more can be invited.")
+    role = InvitationRole(role)
+    if role == InvitationRole.CHAIR:
+        raise MeetingError("The chair is invited when the meeting is scheduled.")
+    if role == InvitationRole.INTERPRETER and not interpreting_language.strip():
+        raise MeetingError("Enter the language the interpreter will interpret.")
+    if meeting.invitations.filter(person=person).exists():
+        raise MeetingError(f"{person} is already invited to this meeting.")
+    invitation = Invitation.objects.create(
+        meeting=meeting,
+        person=person,
+        role=role,
+        agency=agency or (person.agency if role == InvitationRole.PROFESSIONAL else None),
+        interpreting_language=interpreting_language.strip(),
+    )
+    audit_record(
+        actor=actor,
+        code="invitation.added",
+        obj=meeting,
+        now=now,
+        detail={"invitation": invitation.pk, "person": person.pk, "role": role.value},
+    )
+    return invitation

@@ -1,0 +1,68 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from participants.models import Agency, Child, Family, FamilyMember, Person, ThirdPartySource
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Person)
+class PersonAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "email", "agency", "user"]
+    list_filter = ["agency"]
+    search_fields = ["full_name", "email"]
+    autocomplete_fields = ["user", "agency"]
+
+
+class FamilyMemberInline(admin.TabularInline):
+    model = FamilyMember
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+class ChildInline(admin.TabularInline):
+    model = Child
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+class ThirdPartySourceInline(admin.TabularInline):
+    model = ThirdPartySource
+    extra = 0
+    fields = ["name", "agency", "consent", "consent_recorded_by", "consent_recorded_at"]
+    readonly_fields = ["consent_recorded_by", "consent_recorded_at"]
+
+
+@admin.register(Family)
+class FamilyAdmin(SimpleHistoryAdmin):
+    list_display = ["reference"]
+    search_fields = ["reference", "children__identifier"]
+    inlines = [ChildInline, FamilyMemberInline, ThirdPartySourceInline]
+
+
+@admin.register(Child)
+class ChildAdmin(SimpleHistoryAdmin):
+    list_display = ["identifier", "person", "date_of_birth", "looked_after_since", "family"]
+    search_fields = ["identifier", "person__full_name"]
+    autocomplete_fields = ["person", "family"]
+
+
+@admin.register(ThirdPartySource)
+class ThirdPartySourceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "family", "consent", "consent_recorded_at"]
+    list_filter = ["consent"]
+    readonly_fields = ["consent_recorded_by", "consent_recorded_at"]
+
+    def save_model(self, request, obj, form, change):
+        # Who recorded the consent, and when, is evidence for every later redaction.
+        if "consent" in form.changed_data or not change:
+            from django.utils import timezone
+
+            obj.consent_recorded_by = request.user
+            obj.consent_recorded_at = timezone.now()
+        super().save_model(request, obj, form, change)

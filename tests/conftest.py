@@ -1,0 +1,45 @@
+import pytest
+
+from participants.enums import StaffRole
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Slow hashing protects real passwords; in tests it only slows every user creation."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.staff(StaffRole.ADMINISTRATOR)
+
+
+@pytest.fixture
+def chair(db):
+    return factories.staff(StaffRole.CHAIR)
+
+
+@pytest.fixture
+def other_chair(db):
+    return factories.staff(StaffRole.CHAIR)
+
+
+@pytest.fixture
+def manager(db):
+    return factories.staff(StaffRole.MANAGER)
+
+
+@pytest.fixture
+def family_and_parent(db):
+    return factories.family_with_parent()
+
+
+@pytest.fixture
+def family(family_and_parent):
+    return family_and_parent[0]
+
+
+@pytest.fixture
+def parent(family_and_parent):
+    return family_and_parent[1]

@@ -1,0 +1,126 @@
+"""Test data. Names are chosen so that a leak is easy to spot in an assertion.
+
+Meetings are made through ``meetings.services.meeting_schedule``, like real ones, so a
+test never starts from a state the service could not have produced.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from meetings import services
+from meetings.enums import InvitationRole, MeetingKind
+from meetings.models import Meeting
+from participants.enums import AgencyKind, Relationship, StaffRole
+from participants.models import Agency, Child, Family, FamilyMember, Person
+
+JERSEY = ZoneInfo("Europe/Jersey")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}@example.test")
+    email = factory.SelfAttribute("username")
+    password = factory.django.Password("a-test-password-123")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = AgencyKind.POLICE
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Sequence(lambda n: f"Person Number{n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.test")
+
+
+class FamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Family
+
+    reference = factory.Sequence(lambda n: f"FAM-{n:05d}")
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    person = factory.SubFactory(PersonFactory, full_name=factory.Sequence(lambda n: f"Zebedee Leakname{n}"))
+    family = factory.SubFactory(FamilyFactory)
+    date_of_birth = date(2015, 6, 1)
+    identifier = factory.Sequence(lambda n: f"CH{n:06d}")
+
+
+def staff(role: StaffRole | str, **user_kwargs) -> Person:
+    """A staff member in a role, with a login and a Person record."""
+    user = UserFactory(**user_kwargs)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return PersonFactory(user=user, full_name=f"{role.title()} {user.pk}", email=user.email)
+
+
+def family_with_parent(*, children: int = 1, surname: str = "Leakname") -> tuple[Family, Person]:
+    family = FamilyFactory()
+    parent = PersonFactory(user=UserFactory(), full_name=f"Mabel {surname}")
+    FamilyMember.objects.create(
+        family=family, person=parent, relationship=Relationship.PARENT, has_parental_responsibility=True
+    )
+    for _ in range(children):
+        ChildFactory(family=family)
+    return family, parent
+
+
+def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=JERSEY)
+
+
+def schedule(
+    *,
+    administrator: Person,
+    chair: Person,
+    family: Family,
+    kind: MeetingKind = MeetingKind.ICPC,
+    starts_at: datetime | None = None,
+    now: datetime | None = None,
+    **kwargs,
+) -> Meeting:
+    starts_at = starts_at or local(2027, 1, 6)
+    if kind == MeetingKind.ICPC:
+        kwargs.setdefault("strategy_discussion_on", starts_at.date() - timedelta(days=7))
+    return services.meeting_schedule(
+        actor=administrator.user,
+        kind=kind,
+        family=family,
+        children=list(family.children.all()),
+        chair=chair,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        venue="Room 1, Cyril Le Marquand House",
+        now=now or starts_at - timedelta(days=14),
+        **kwargs,
+    )
+
+
+def invite(meeting: Meeting, administrator: Person, person: Person, role=InvitationRole.PARENT_CARER, **kw):
+    return services.invitation_add(
+        meeting=meeting,
+        actor=administrator.user,
+        person=person,
+        role=role,
+        now=meeting.starts_at - timedelta(days=7),
+        **kw,
+    )
