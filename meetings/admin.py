@@ -191,3 +191,28 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SimpleHistoryAdmin):
+    list_display = ["meeting", "person", "role", "rsvp", "attendance", "excluded_from_part"]
+    list_filter = ["role", "rsvp", "attendance"]
+    search_fields = ["meeting__reference", "person__full_name", "person__email"]
+    autocomplete_fields = ["person", "agency"]
+    readonly_fields = ["meeting", "invited_at", "rsvp_at"]
+
+    def has_add_permission(self, request):
+        # People are invited through meetings.services.invitation_add (checks and audit).
+        return False
+
+
+@admin.register(ChildOutcome)
+class ChildOutcomeAdmin(SimpleHistoryAdmin):
+    """Outcomes are written by meeting_hold; the admin shows them, it does not decide them."""
+
+    list_display = ["meeting", "child", "plan_needed", "category", "review_outcome"]
+    list_filter = ["plan_needed", "category", "review_outcome"]
+    readonly_fields = ["meeting", "child", "plan_needed", "category", "review_outcome"]
+
+    def has_add_permission(self, request):
+        return False

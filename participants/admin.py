@@ -66,3 +66,11 @@ class ThirdPartySourceAdmin(SimpleHistoryAdmin):
             obj.consent_recorded_by = request.user
             obj.consent_recorded_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(FamilyMember)
+class FamilyMemberAdmin(SimpleHistoryAdmin):
+    list_display = ["family", "person", "relationship", "has_parental_responsibility"]
+    list_filter = ["relationship"]
+    search_fields = ["family__reference", "person__full_name"]
+    autocomplete_fields = ["family", "person"]

@@ -1,0 +1,55 @@
+"""The demo data a newcomer sees, and the scaled-up data for benchmarks."""
+
+import pytest
+from django.core.management import call_command
+
+from audit.models import AuditEvent
+from meetings.demo import DEMO_DOMAIN
+from meetings.enums import MeetingStatus
+from meetings.models import Invitation, Meeting
+from participants.models import Child
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_has_meetings_in_every_state_and_an_audit_trail(capsys):
+    call_command("seed_demo")
+    assert set(Meeting.objects.values_list("status", flat=True)) == set(MeetingStatus.values)
+    assert AuditEvent.objects.filter(code="meeting.scheduled").count() == Meeting.objects.count()
+    assert Meeting.objects.filter(late_reason__gt="").exists()
+    assert "meetings in the database" in capsys.readouterr().out
+
+
+def test_seed_demo_if_empty_runs_once(capsys):
+    call_command("seed_demo", "--if-empty")
+    count = Meeting.objects.count()
+    call_command("seed_demo", "--if-empty")
+    assert Meeting.objects.count() == count
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_seed_demo_scales_up_in_bulk():
+    call_command("seed_demo", "--meetings", "40")
+    bulk = Meeting.objects.filter(venue="Demo venue")
+    assert bulk.count() == 40
+    assert Invitation.objects.filter(meeting__in=bulk).count() == 120
+    assert all(m.children.count() == 1 for m in bulk[:5])
+    references = list(Meeting.objects.values_list("reference", flat=True))
+    assert len(references) == len(set(references))
+
+
+def test_demo_logins_prints_every_role(capsys):
+    call_command("seed_demo")
+    capsys.readouterr()
+    call_command("demo_logins")
+    out = capsys.readouterr().out
+    for name in ("admin", "chair", "iro", "manager", "parent", "police"):
+        assert f"{name}@{DEMO_DOMAIN}" in out
+
+
+def test_demo_children_names_never_appear_in_the_audit_log():
+    call_command("seed_demo")
+    names = list(Child.objects.values_list("person__full_name", flat=True))
+    logged = " ".join(f"{e.object_repr} {e.detail}" for e in AuditEvent.objects.all())
+    assert names
+    assert not [n for n in names if n in logged]
