@@ -29,6 +29,12 @@ find_python() {
     return 1
 }
 
+quiet_pip() {
+    # Some machines' pip config names local package folders that do not exist; pip warns
+    # about each one on every install. Everything else pip says is passed through.
+    grep -v "^WARNING: Location 'file:" || true
+}
+
 ensure_venv() {
     # $1: the requirements file to install.
     local reqs="$1" stamp="$VENV/.requirements.sha256" want
@@ -42,12 +48,12 @@ ensure_venv() {
         echo "==> Creating .venv with $py ($("$py" --version))"
         rm -rf "$VENV"
         "$py" -m venv "$VENV"
-        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+        "$VENV/bin/python" -m pip install --quiet --upgrade pip 2>&1 | quiet_pip
     fi
     want="$(cat requirements.txt "$reqs" | sha256sum | cut -d' ' -f1)"
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         echo "==> Installing $reqs"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$reqs"
+        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$reqs" 2>&1 | quiet_pip
         echo "$want" >"$stamp"
     fi
 }

@@ -43,7 +43,7 @@ def test_every_project_model_is_registered_in_the_admin():
 
 def test_every_admin_changelist_and_change_page_opens(superuser_client, meeting):
     audit_record(actor=superuser_client.user, code="x.y", obj=meeting)
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         assert superuser_client.get(url).status_code == 200, url
@@ -64,7 +64,8 @@ def test_cancel_action_asks_for_a_reason_then_calls_the_service(superuser_client
 
     superuser_client.post(url, {**data, "apply": "1", "reason": "Family moved"})
     meeting.refresh_from_db()
-    assert (meeting.status, meeting.cancellation_reason, meeting.sequence) == (MeetingStatus.CANCELLED, "Family moved", 1)
+    assert meeting.status == MeetingStatus.CANCELLED
+    assert (meeting.cancellation_reason, meeting.sequence) == ("Family moved", 1)
     assert AuditEvent.objects.get(code="meeting.cancelled").actor == superuser_client.user
 
 
@@ -74,8 +75,13 @@ def test_reschedule_action_moves_one_meeting_and_bumps_the_sequence(superuser_cl
     superuser_client.post(
         url,
         {
-            "action": "reschedule_meeting", "_selected_action": [meeting.pk], "apply": "1",
-            "starts_at": "2027-01-06T14:00", "ends_at": "2027-01-06T16:00", "venue": "", "online_link": "",
+            "action": "reschedule_meeting",
+            "_selected_action": [meeting.pk],
+            "apply": "1",
+            "starts_at": "2027-01-06T14:00",
+            "ends_at": "2027-01-06T16:00",
+            "venue": "",
+            "online_link": "",
             "reason": "Room clash",
         },
     )

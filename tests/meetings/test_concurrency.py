@@ -21,7 +21,8 @@ def test_concurrent_hold_gives_one_success_and_one_clear_refusal(administrator, 
         pytest.skip("Row locks are a PostgreSQL matter; SQLite serialises all writers anyway.")
     meeting = factories.schedule(administrator=administrator, chair=chair, family=family, starts_at=local(2027, 1, 6))
     attendance = {inv.pk: services.AttendanceRecord(Attendance.ATTENDED) for inv in meeting.invitations.all()}
-    outcomes = {c.pk: services.OutcomeRecord(plan_needed=True, category=Category.NEGLECT) for c in family.children.all()}
+    plan = services.OutcomeRecord(plan_needed=True, category=Category.NEGLECT)
+    outcomes = {c.pk: plan for c in family.children.all()}
 
     first_holds_lock = threading.Event()
     release_first = threading.Event()
