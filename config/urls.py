@@ -1,12 +1,19 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from meetings import views as meeting_views
 
 admin.site.site_header = "Confer administration"
 admin.site.site_title = "Confer"
+# The admin signs in through allauth, so the MFA requirement applies there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", meeting_views.start, name="start"),
+    path("home/", meeting_views.home, name="home"),
+    path("meetings/", include("meetings.urls")),
+    path("audit/", include("audit.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

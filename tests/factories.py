@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import factory
+from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -17,6 +18,7 @@ from meetings import services
 from meetings.enums import InvitationRole, MeetingKind
 from meetings.models import Meeting
 from participants.enums import AgencyKind, Relationship, StaffRole
+from participants.mfa import activate_totp
 from participants.models import Agency, Child, Family, FamilyMember, Person
 
 JERSEY = ZoneInfo("Europe/Jersey")
@@ -66,11 +68,20 @@ class ChildFactory(factory.django.DjangoModelFactory):
     identifier = factory.Sequence(lambda n: f"CH{n:06d}")
 
 
-def staff(role: StaffRole | str, **user_kwargs) -> Person:
-    """A staff member in a role, with a login and a Person record."""
+def staff(role: StaffRole | str, *, mfa: bool = True, **user_kwargs) -> Person:
+    """A staff member in a role, with a login, a Person record and (unless ``mfa=False``)
+    a TOTP authenticator whose secret is ``person.totp_secret``."""
     user = UserFactory(**user_kwargs)
     user.groups.add(Group.objects.get_or_create(name=role)[0])
-    return PersonFactory(user=user, full_name=f"{role.title()} {user.pk}", email=user.email)
+    person = PersonFactory(user=user, full_name=f"{role.title()} {user.pk}", email=user.email)
+    person.totp_secret = with_totp(user) if mfa else None
+    return person
+
+
+def with_totp(user) -> str:
+    secret = generate_totp_secret()
+    activate_totp(user, secret)
+    return secret
 
 
 def family_with_parent(*, children: int = 1, surname: str = "Leakname") -> tuple[Family, Person]:

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def superuser_client(client):
     user = factories.UserFactory(is_staff=True, is_superuser=True)
+    factories.with_totp(user)
     client.force_login(user)
     client.user = user
     return client
@@ -55,6 +56,7 @@ def test_every_admin_changelist_and_change_page_opens(superuser_client, meeting)
 
 def test_cancel_action_asks_for_a_reason_then_calls_the_service(superuser_client, meeting, time_machine):
     time_machine.move_to(local(2026, 12, 1))
+    superuser_client.force_login(superuser_client.user)  # sessions expire after 30 idle minutes
     url = reverse("admin:meetings_meeting_changelist")
     data = {"action": "cancel_meetings", "_selected_action": [meeting.pk]}
     page = superuser_client.post(url, data)
@@ -71,6 +73,7 @@ def test_cancel_action_asks_for_a_reason_then_calls_the_service(superuser_client
 
 def test_reschedule_action_moves_one_meeting_and_bumps_the_sequence(superuser_client, meeting, time_machine):
     time_machine.move_to(local(2026, 12, 1))
+    superuser_client.force_login(superuser_client.user)  # sessions expire after 30 idle minutes
     url = reverse("admin:meetings_meeting_changelist")
     superuser_client.post(
         url,
@@ -92,7 +95,7 @@ def test_reschedule_action_moves_one_meeting_and_bumps_the_sequence(superuser_cl
 
 def test_hold_action_uses_recorded_attendance_and_the_outcome_form(superuser_client, meeting, time_machine):
     time_machine.move_to(meeting.ends_at + timedelta(minutes=5))
-    superuser_client.force_login(superuser_client.user)  # the earlier session expired on the way
+    superuser_client.force_login(superuser_client.user)  # sessions expire after 30 idle minutes
     meeting.invitations.update(attendance=Attendance.ATTENDED)
     url = reverse("admin:meetings_meeting_changelist")
     data = {"action": "hold_meeting", "_selected_action": [meeting.pk]}

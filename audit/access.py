@@ -1,0 +1,39 @@
+"""Object lookups for views: what the user may not see is a 404, and the attempt is logged.
+
+A parent who edits a URL to reach another family's meeting gets the same 404 as for a
+meeting that does not exist, so the response says nothing; the audit log records the
+attempt, so a manager can see it.
+"""
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+
+from audit.services import audit_record
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def get_visible_or_404(request: HttpRequest, queryset: QuerySet, **lookup: Any) -> Model:
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        audit_record(
+            actor=request.user,
+            code="access.not_found",
+            detail={
+                "model": queryset.model._meta.label_lower,
+                "lookup": {key: str(value) for key, value in lookup.items()},
+                "path": request.path,
+            },
+            ip_address=client_ip(request),
+        )
+        raise Http404("No such page") from None
+
+
+def audit_view(request: HttpRequest, obj: Model, code: str, **detail: Any) -> None:
+    """Record that the signed-in user opened ``obj`` (reads of meetings and minutes)."""
+    audit_record(actor=request.user, code=code, obj=obj, detail=detail, ip_address=client_ip(request))

@@ -1,0 +1,31 @@
+"""Small helpers around allauth's TOTP, for the demo data and the tests."""
+
+import base64
+import hashlib
+import time
+
+from allauth.mfa import app_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+
+
+def activate_totp(user, secret: str) -> None:
+    """Give ``user`` a TOTP authenticator with this secret, and recovery codes, as the
+    set-up page would."""
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+
+
+def demo_secret(email: str) -> str:
+    """A stable TOTP secret for a synthetic demo account (never for real accounts)."""
+    return base64.b32encode(hashlib.sha256(f"confer-demo:{email}".encode()).digest()[:20]).decode()
+
+
+def current_code(secret: str, at: float | None = None) -> str:
+    counter = int(at if at is not None else time.time()) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def has_totp(user) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,97 @@
+"""Every URL of the project, requested by every kind of person, with the expected answer.
+
+A new URL without a row here makes this test fail: decide who may open it, then add it.
+Columns follow ``tests.access.ACTORS``:
+
+    anon  admin  chair  o.chair  manager  inv.pro  uninv.pro  parent  o.parent  yp  o.yp
+"""
+
+import pytest
+
+from tests.access import ACTORS, all_patterns, build_world, url_for
+
+A, S, F, N, OK = 302, 302, 403, 404, 200  # A: to sign-in; S: elsewhere; F: forbidden; N: not found
+
+EXPECTED: dict[str, list[int]] = {
+    # Confer's own pages.
+    "start": [OK, S, S, S, S, S, S, S, S, S, S],
+    "home": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "meetings:detail": [A, OK, OK, OK, OK, OK, N, OK, N, OK, N],
+    "audit:search": [A, F, F, F, OK, F, F, F, F, F, F],
+    # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
+    "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
+    "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "account_inactive": [OK] * 11,
+    "account_signup": [OK, S, S, S, S, S, S, S, S, S, S],  # "sign-up is closed"
+    "account_reauthenticate": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "account_email": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "account_email_verification_sent": [OK] * 11,
+    "account_change_password": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "account_set_password": [S] * 11,
+    "account_reset_password": [OK] * 11,
+    "account_confirm_login_code": [S] * 11,
+    "account_confirm_email": [OK] * 11,  # an invalid key: "this link has expired"
+    "account_reset_password_from_key_done": [OK] * 11,
+    "account_reset_password_from_key": [OK] * 11,  # an invalid key: "bad token"
+    "account_reset_password_done": [OK] * 11,
+    "account_request_login_code": [OK, S, S, S, S, S, S, S, S, S, S],
+    "mfa_index": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    "mfa_authenticate": [S] * 11,
+    "mfa_reauthenticate": [A, OK, OK, OK, OK, S, S, S, S, S, S],
+    "mfa_activate_totp": [S] * 11,
+    "mfa_deactivate_totp": [A, S, S, S, S, N, N, N, N, N, N],
+    "mfa_view_recovery_codes": [A, S, S, S, S, N, N, N, N, N, N],
+    "mfa_generate_recovery_codes": [S] * 11,
+    "mfa_download_recovery_codes": [A, S, S, S, S, N, N, N, N, N, N],
+    # The admin signs in through allauth; a signed-in person who is not an operator is refused.
+    "admin:login": [S, F, F, F, F, F, F, F, F, F, F],
+}
+
+
+def expected_for(pattern) -> list[int] | None:
+    if pattern.key in EXPECTED:
+        return EXPECTED[pattern.key]
+    if pattern.key.startswith("admin:") or pattern.route.startswith("admin/"):
+        # The Django admin is for the site's operators (superusers) only: every actor in
+        # the matrix is sent to sign in as one.
+        return [S] * len(ACTORS)
+    return None
+
+
+@pytest.mark.django_db
+def test_every_url_answers_every_actor_as_the_matrix_says(client):
+    world = build_world()
+    problems = []
+    patterns = all_patterns()
+    assert len(patterns) > 50  # the admin's and allauth's are included
+    rows = []
+    for pattern in patterns:
+        expected = expected_for(pattern)
+        if expected is None:
+            problems.append(f"{pattern.key} ({pattern.route}): no row in the access matrix")
+        else:
+            rows.append((pattern, url_for(pattern, world), expected))
+    for column, actor in enumerate(ACTORS):
+        client.logout()
+        if actor != "anonymous":
+            client.force_login(world["people"][actor].user)
+        for pattern, url, expected in rows:
+            got = client.get(url).status_code
+            if got != expected[column]:
+                problems.append(f"{pattern.key} {url} as {actor}: expected {expected[column]}, got {got}")
+    assert problems == []
+
+
+@pytest.mark.django_db
+def test_anonymous_requests_for_private_pages_go_to_sign_in(client):
+    world = build_world()
+    for name in ("home", "meetings:detail", "audit:search"):
+        pattern = next(p for p in all_patterns() if p.key == name)
+        response = client.get(url_for(pattern, world))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_the_matrix_has_no_rows_for_urls_that_no_longer_exist():
+    keys = {p.key for p in all_patterns()}
+    assert sorted(set(EXPECTED) - keys) == []
