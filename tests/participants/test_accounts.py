@@ -1,0 +1,182 @@
+"""Signing in: MFA for staff, codes for families, rate limits, idle sessions, audited 404s."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from participants.enums import StaffRole
+from participants.mfa import current_code
+from tests import factories
+from tests.access import all_patterns, build_world, url_for
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-test-password-123"
+
+
+def with_email_address(user):
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+    return user
+
+
+def test_staff_without_mfa_are_sent_to_set_it_up_from_every_page(client):
+    world = build_world()
+    chair = factories.staff(StaffRole.CHAIR, mfa=False)
+    client.force_login(chair.user)
+    allowed = {
+        "mfa_index",
+        "mfa_activate_totp",
+        "account_logout",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "account_reauthenticate",
+    }
+    checked = 0
+    for pattern in all_patterns():
+        if pattern.name in allowed:
+            continue
+        response = client.get(url_for(pattern, world))
+        assert response.status_code == 302, pattern.key
+        assert response["Location"].startswith("/accounts/2fa/totp/activate/?next="), pattern.key
+        checked += 1
+    assert checked > 50
+
+
+def test_staff_set_up_totp_after_signing_in_and_get_recovery_codes(client):
+    from allauth.mfa.models import Authenticator
+
+    chair = factories.staff(StaffRole.CHAIR, mfa=False)
+    with_email_address(chair.user)
+    response = client.post(reverse("account_login"), {"login": chair.user.email, "password": PASSWORD}, follow=True)
+    # Signed in, sent to set up MFA, which first asks for the password again.
+    assert [url.split("?")[0] for url, _ in response.redirect_chain] == [
+        "/home/",
+        "/accounts/2fa/totp/activate/",
+        "/accounts/reauthenticate/",
+    ]
+    response = client.post(
+        reverse("account_reauthenticate"), {"password": PASSWORD, "next": reverse("mfa_activate_totp")}, follow=True
+    )
+    page = response.content.decode()
+    assert "Authenticator" in page
+    secret = re.search(r'value="([A-Z2-7]{16,})"', page).group(1)
+    response = client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+    assert response.status_code == 302
+    types = set(Authenticator.objects.filter(user=chair.user).values_list("type", flat=True))
+    assert types == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_family_members_are_not_forced_to_set_up_mfa(client, parent):
+    client.force_login(parent.user)
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_staff_sign_in_with_password_then_authenticator_code(client):
+    chair = factories.staff(StaffRole.CHAIR)
+    with_email_address(chair.user)
+    response = client.post(reverse("account_login"), {"login": chair.user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(reverse("home")).status_code == 302  # not signed in yet
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(chair.totp_secret)})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_family_member_signs_in_with_an_emailed_code(client, parent):
+    with_email_address(parent.user)
+    response = client.post(reverse("account_request_login_code"), {"email": parent.user.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [parent.user.email]
+    code = re.search(r"\b([A-Z0-9]{3,}-?[A-Z0-9]{3,})\b", message.body).group(1)
+    response = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    page = client.get(reverse("home"))
+    assert page.status_code == 200
+    assert b"Your meetings" in page.content
+
+
+def test_a_wrong_login_code_does_not_sign_in(client, parent):
+    with_email_address(parent.user)
+    client.post(reverse("account_request_login_code"), {"email": parent.user.email})
+    response = client.post(reverse("account_confirm_login_code"), {"code": "WRONG-CODE"})
+    assert response.status_code == 200
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_sixth_wrong_password_in_five_minutes_is_refused_even_when_right(client, parent):
+    with_email_address(parent.user)
+    for _ in range(5):
+        response = client.post(reverse("account_login"), {"login": parent.user.email, "password": "wrong-password"})
+        assert response.status_code == 200
+        assert b"Too many failed login attempts" not in response.content
+    response = client.post(reverse("account_login"), {"login": parent.user.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert b"Too many failed login attempts" in response.content
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_sessions_end_after_thirty_idle_minutes(client, parent, time_machine):
+    time_machine.move_to(timezone.now())
+    client.force_login(parent.user)
+    assert client.get(reverse("home")).status_code == 200
+    time_machine.shift(timedelta(minutes=29))
+    assert client.get(reverse("home")).status_code == 200  # each request extends the session
+    time_machine.shift(timedelta(minutes=31))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_there_is_no_public_sign_up(client):
+    response = client.post(reverse("account_signup"), {"email": "new@example.test", "password1": "x-long-pass-123"})
+    assert response.status_code == 200
+    assert b"Sign Up Closed" in response.content or b"sign up is currently closed" in response.content.lower()
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(email="new@example.test").exists()
+
+
+def test_a_parent_asking_for_another_familys_meeting_gets_404_and_the_attempt_is_audited(client):
+    world = build_world()
+    parent = world["people"]["parent_of_family"]
+    client.force_login(parent.user)
+    other = world["other_meeting"]
+    response = client.get(reverse("meetings:detail", args=[other.pk]), REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 404
+    assert b"Otherfamily" not in response.content and b"Leakname" not in response.content
+    event = AuditEvent.objects.get(code="access.not_found")
+    assert event.actor == parent.user
+    assert event.detail["lookup"] == {"pk": str(other.pk)}
+    assert event.ip_address == "192.0.2.7"
+    # A missing meeting looks exactly the same.
+    missing = client.get(reverse("meetings:detail", args=[other.pk + 1000]))
+    assert missing.status_code == 404
+
+    def without_csrf(content: bytes) -> bytes:
+        return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", content)
+
+    assert without_csrf(missing.content) == without_csrf(response.content)
+
+
+def test_opening_a_meeting_is_audited_with_who_and_where_from(client):
+    world = build_world()
+    professional = world["people"]["invited_professional"]
+    client.force_login(professional.user)
+    response = client.get(reverse("meetings:detail", args=[world["meeting"].pk]), REMOTE_ADDR="198.51.100.4")
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(code="meeting.viewed")
+    assert (event.actor, event.object_id, event.ip_address) == (
+        professional.user,
+        str(world["meeting"].pk),
+        "198.51.100.4",
+    )
