@@ -134,6 +134,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Confer: "
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Confer"
+MFA_FORMS = {
+    "authenticate": "participants.forms.AuthenticateForm",
+    "reauthenticate": "participants.forms.ReauthenticateForm",
+}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "start"

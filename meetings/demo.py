@@ -30,6 +30,7 @@ from meetings.enums import (
 )
 from meetings.models import Invitation, Meeting, ReferenceCounter
 from participants.enums import AgencyKind, Consent, Relationship, StaffRole
+from participants.mfa import activate_totp, demo_secret
 from participants.models import (
     Agency,
     Child,
@@ -114,6 +115,9 @@ class Seeder:
             user = _user(login.email, name, superuser=login.role == "superuser")
             if login.role in groups:
                 user.groups.add(groups[login.role])
+            # Staff must use an authenticator app; the demo's secrets are fixed and
+            # `manage.py demo_code EMAIL` prints the current code.
+            activate_totp(user, demo_secret(login.email))
             people[login.email.split("@")[0]] = Person.objects.create(
                 full_name=name,
                 email=login.email,

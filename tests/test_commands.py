@@ -53,3 +53,24 @@ def test_demo_children_names_never_appear_in_the_audit_log():
     logged = " ".join(f"{e.object_repr} {e.detail}" for e in AuditEvent.objects.all())
     assert names
     assert not [n for n in names if n in logged]
+
+
+def test_demo_staff_sign_in_with_the_printed_authenticator_code(client, capsys):
+    from django.urls import reverse
+
+    call_command("seed_demo")
+    capsys.readouterr()
+    email = f"chair@{DEMO_DOMAIN}"
+    response = client.post(reverse("account_login"), {"login": email, "password": "confer-demo-password"})
+    assert response["Location"] == reverse("mfa_authenticate")
+    call_command("demo_code", email)
+    code = capsys.readouterr().out.strip()
+    assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_demo_code_refuses_real_accounts():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Only demo accounts"):
+        call_command("demo_code", "someone@example.org")

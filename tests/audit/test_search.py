@@ -28,7 +28,7 @@ def search(client, **params):
 
 
 def test_search_by_child_reference_finds_events_on_that_childs_meetings(client, manager, family, events):
-    meeting, other = events
+    meeting, _other = events
     client.force_login(manager.user)
     found = search(client, child=family.children.get().identifier)
     assert {e.object_id for e in found} == {str(meeting.pk)}
