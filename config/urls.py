@@ -14,6 +14,7 @@ urlpatterns = [
     path("home/", meeting_views.home, name="home"),
     path("meetings/", include("meetings.urls")),
     path("audit/", include("audit.urls")),
+    path("people/", include("participants.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

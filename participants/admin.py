@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants.models import Agency, Child, Family, FamilyMember, Person, ThirdPartySource
+from participants.services import AccountError, account_invite
 
 
 @admin.register(Agency)
@@ -11,8 +13,19 @@ class AgencyAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
 
 
+@admin.action(description="Invite selected people to use Confer (sign in by emailed code)")
+def invite_people(modeladmin, request, queryset):
+    for person in queryset:
+        try:
+            account_invite(actor=request.user, person=person)
+            modeladmin.message_user(request, f"{person}: invitation sent.", messages.SUCCESS)
+        except (AccountError, PermissionDenied) as exc:
+            modeladmin.message_user(request, f"{person}: {exc}", messages.ERROR)
+
+
 @admin.register(Person)
 class PersonAdmin(SimpleHistoryAdmin):
+    actions = [invite_people]
     list_display = ["full_name", "email", "agency", "user"]
     list_filter = ["agency"]
     search_fields = ["full_name", "email"]

@@ -18,6 +18,7 @@ EXPECTED: dict[str, list[int]] = {
     "home": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
     "meetings:detail": [A, OK, OK, OK, OK, OK, N, OK, N, OK, N],
     "audit:search": [A, F, F, F, OK, F, F, F, F, F, F],
+    "participants:staff": [A, OK, F, F, F, F, F, F, F, F, F],
     # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
     "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
     "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],

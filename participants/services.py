@@ -1,0 +1,118 @@
+"""Accounts: how people get a login. Nobody signs up; staff accounts are made by
+administrators, and family members and professionals are invited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.services import audit_record
+from participants.enums import StaffRole
+from participants.models import Person
+from participants.rules import is_administrator
+
+User = get_user_model()
+
+
+class AccountError(Exception):
+    """A refusal whose message is safe to show the person who asked."""
+
+
+def _absolute(path: str) -> str:
+    return settings.CONFER_BASE_URL.rstrip("/") + path
+
+
+def _set_password_link(user) -> str:
+    key = default_token_generator.make_token(user)
+    return _absolute(
+        reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    )
+
+
+def _send(template: str, to: str, context: dict) -> None:
+    """Send after the transaction commits, so a rolled-back change emails nobody."""
+    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+    body = render_to_string(f"emails/{template}.txt", context)
+    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+
+
+def _new_user(email: str, full_name: str):
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists() or EmailAddress.objects.filter(email__iexact=email).exists():
+        raise AccountError(f"There is already an account for {email}.")
+    first, _, last = full_name.strip().partition(" ")
+    user = User.objects.create_user(username=email, email=email, first_name=first, last_name=last)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    return user
+
+
+@transaction.atomic
+def staff_account_create(
+    *, actor, full_name: str, email: str, role: StaffRole | str, job_title: str = "", now: datetime | None = None
+) -> Person:
+    """Create a member of staff, who is emailed a link to choose a password. On first
+    sign-in they must set up an authenticator app (participants.middleware)."""
+    now = now or timezone.now()
+    if not is_administrator(actor):
+        raise PermissionDenied("Only administrators can create staff accounts.")
+    role = StaffRole(role)
+    if not full_name.strip():
+        raise AccountError("Enter the person's full name.")
+    user = _new_user(email, full_name)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    person = Person.objects.create(full_name=full_name.strip(), email=user.email, user=user, job_title=job_title)
+    audit_record(actor=actor, code="account.staff_created", obj=person, now=now, detail={"role": role.value})
+    _send(
+        "staff_account",
+        user.email,
+        {
+            "person": person,
+            "role": role.label,
+            "link": _set_password_link(user),
+            "service": settings.CONFER_SERVICE_NAME,
+        },
+    )
+    return person
+
+
+@transaction.atomic
+def account_invite(*, actor, person: Person, now: datetime | None = None) -> Person:
+    """Give a family member or professional a login, and tell them how to sign in.
+
+    They sign in with a code emailed to them, so no password is set. Inviting someone who
+    already has a login just sends the email again.
+    """
+    now = now or timezone.now()
+    if not is_administrator(actor):
+        raise PermissionDenied("Only administrators can invite people to use Confer.")
+    if not person.email:
+        raise AccountError(f"{person} has no email address, so cannot be invited to use Confer.")
+    created = person.user is None
+    if created:
+        person.user = _new_user(person.email, person.full_name)
+        person.save(update_fields=["user"])
+    audit_record(actor=actor, code="account.invited", obj=person, now=now, detail={"new_account": created})
+    _send(
+        "account_invitation",
+        person.email,
+        {
+            "person": person,
+            "sign_in": _absolute(reverse("account_request_login_code")),
+            "service": settings.CONFER_SERVICE_NAME,
+        },
+    )
+    return person

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from participants import views
+
+app_name = "participants"
+
+urlpatterns = [
+    path("staff/", views.staff_accounts, name="staff"),
+]

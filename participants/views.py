@@ -1,0 +1,29 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from participants import selectors, services
+from participants.forms import StaffAccountForm
+from participants.rules import is_administrator
+
+
+@login_required
+def staff_accounts(request):
+    """Administrators list staff accounts and create new ones."""
+    if not is_administrator(request.user):
+        raise PermissionDenied("Only administrators can manage staff accounts.")
+    form = StaffAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.staff_account_create(actor=request.user, **form.cleaned_data)
+        except services.AccountError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.success(
+                request, f"Account created for {person.full_name}. They have been emailed a link to set a password."
+            )
+            return redirect("participants:staff")
+    page = Paginator(selectors.staff_people(), 25).get_page(request.GET.get("page"))
+    return render(request, "participants/staff.html", {"form": form, "page": page})
