@@ -29,6 +29,7 @@ from meetings.enums import (
     MeetingStatus,
 )
 from meetings.models import Invitation, Meeting, ReferenceCounter
+from meetings.timescales import is_working_day
 from participants.enums import AgencyKind, Consent, Relationship, StaffRole
 from participants.mfa import activate_totp, demo_secret
 from participants.models import (
@@ -177,6 +178,15 @@ def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def _working_day(day: date) -> date:
+    """Meetings are held on working days: move a weekend or holiday to the next one
+    (the previous one for a meeting that has already happened)."""
+    step = timedelta(days=1 if day >= timezone.localdate() else -1)
+    while not is_working_day(day):
+        day += step
+    return day
+
+
 @transaction.atomic
 def seed_demo() -> None:
     """A small, believable set: a few families with meetings in every state."""
@@ -198,7 +208,7 @@ def seed_demo() -> None:
     ]
 
     def schedule(family, kind, chair_person, start_day, *, invited=(), **extra) -> Meeting:
-        starts = _at(start_day, 10)
+        starts = _at(_working_day(start_day), 10)
         meeting = services.meeting_schedule(
             actor=admin_user,
             kind=kind,

@@ -74,3 +74,11 @@ def test_demo_code_refuses_real_accounts():
 
     with pytest.raises(CommandError, match="Only demo accounts"):
         call_command("demo_code", "someone@example.org")
+
+
+def test_demo_meetings_fall_on_working_days():
+    from meetings.timescales import is_working_day
+
+    call_command("seed_demo")
+    days = [m.local_date for m in Meeting.objects.all()]
+    assert [d for d in days if not is_working_day(d)] == []
