@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -15,6 +18,7 @@ from meetings import selectors, timescales
 from meetings.enums import MeetingStatus
 from meetings.models import Meeting
 from participants.rules import is_administrator, is_chair, is_manager, is_staff_role
+from participants.services import AccountError, account_invite
 
 PAGE_SIZE = 20
 
@@ -87,5 +91,28 @@ def meeting_detail(request, pk: int):
             "invitations": invitations,
             "own_invitation": own,
             "is_staff_view": is_staff_role(request.user),
+            "can_invite_accounts": is_administrator(request.user),
         },
     )
+
+
+@login_required
+def invitation_account_invite(request, pk: int, invitation_pk: int):
+    """An administrator gives an invitee a login and emails them how to sign in.
+
+    Order matters: a meeting the user cannot see is a 404 before anything else, a visible
+    meeting they may not act on is a 403, and only then is the method checked.
+    """
+    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
+    if not is_administrator(request.user):
+        raise PermissionDenied("Only administrators can invite people to use Confer.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    invitation = get_visible_or_404(request, meeting.invitations.select_related("person"), pk=invitation_pk)
+    try:
+        account_invite(actor=request.user, person=invitation.person)
+    except AccountError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{invitation.person.full_name} has been emailed how to sign in.")
+    return redirect("meetings:detail", pk=meeting.pk)

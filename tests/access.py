@@ -117,4 +117,10 @@ def build_world() -> dict[str, object]:
         "young_person_of_meeting": young,
         "young_person_of_other_meeting": other_young,
     }
-    return {"people": people, "meeting": meeting, "other_meeting": other_meeting, "pk": meeting.pk}
+    return {
+        "people": people,
+        "meeting": meeting,
+        "other_meeting": other_meeting,
+        "pk": meeting.pk,
+        "invitation_pk": meeting.invitations.get(person=parent).pk,
+    }

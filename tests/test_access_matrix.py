@@ -19,6 +19,8 @@ EXPECTED: dict[str, list[int]] = {
     "meetings:detail": [A, OK, OK, OK, OK, OK, N, OK, N, OK, N],
     "audit:search": [A, F, F, F, OK, F, F, F, F, F, F],
     "participants:staff": [A, OK, F, F, F, F, F, F, F, F, F],
+    # A POST-only action: GET shows who may see the meeting (403) and who may not (404).
+    "meetings:invitation_account_invite": [A, 405, F, F, F, F, N, F, N, F, N],
     # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
     "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
     "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],

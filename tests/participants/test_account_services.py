@@ -95,3 +95,49 @@ def test_nothing_is_emailed_when_the_transaction_rolls_back(administrator, djang
         services.account_invite(actor=administrator.user, person=parent)
         raise RuntimeError("something later failed")
     assert mail.outbox == []
+
+
+def test_administrator_invites_a_parent_from_the_meeting_page(
+    client, administrator, chair, family, django_capture_on_commit_callbacks
+):
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    grandmother = factories.PersonFactory(full_name="Nana Leakname", email="nana@example.test")
+    invitation = factories.invite(meeting, administrator, grandmother)
+    client.force_login(administrator.user)
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "Send sign-in invitation" in page
+    url = reverse("meetings:invitation_account_invite", args=[meeting.pk, invitation.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert "Nana Leakname has been emailed how to sign in." in response.content.decode()
+    grandmother.refresh_from_db()
+    assert grandmother.user is not None
+    assert mail.outbox[0].to == ["nana@example.test"]
+    assert "Leakname" not in mail.outbox[0].subject
+
+
+def test_a_chair_cannot_send_sign_in_invitations(client, administrator, chair, family, parent):
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    invitation = factories.invite(meeting, administrator, parent)
+    client.force_login(chair.user)
+    url = reverse("meetings:invitation_account_invite", args=[meeting.pk, invitation.pk])
+    assert client.post(url).status_code == 403
+    assert mail.outbox == []
+
+
+def test_an_invitation_of_another_meeting_is_not_found(client, administrator, chair, family, parent):
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    other_family, other_parent = factories.family_with_parent()
+    other = factories.schedule(administrator=administrator, chair=chair, family=other_family)
+    foreign = factories.invite(other, administrator, other_parent)
+    client.force_login(administrator.user)
+    url = reverse("meetings:invitation_account_invite", args=[meeting.pk, foreign.pk])
+    assert client.post(url).status_code == 404
+
+
+def test_signing_out_needs_a_post_and_ends_the_session(client, parent):
+    client.force_login(parent.user)
+    assert client.get(reverse("account_logout")).status_code == 200  # a confirmation page
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("home")).status_code == 302
