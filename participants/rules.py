@@ -12,8 +12,3 @@ is_administrator = rules.is_group_member(StaffRole.ADMINISTRATOR)
 is_chair = rules.is_group_member(StaffRole.CHAIR)
 is_manager = rules.is_group_member(StaffRole.MANAGER)
 is_staff_role = is_administrator | is_chair | is_manager
-
-
-@rules.predicate
-def has_person(user) -> bool:
-    return getattr(user, "is_authenticated", False) and hasattr(user, "person")
