@@ -255,6 +255,9 @@ CONFER_TIMESCALES = json.loads(os.environ.get("CONFER_TIMESCALES", "{}"))
 CONFER_SERVICE_NAME = os.environ.get("CONFER_SERVICE_NAME", "Confer")
 # Where people reach Confer, for links in emails and calendar invites.
 CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")
+# The ORGANIZER of calendar invitations: the service mailbox, never a person.
+CONFER_CALENDAR_ORGANIZER = os.environ.get("CONFER_CALENDAR_ORGANIZER", "meetings@confer.example.org")
+CONFER_CALENDAR_ORGANIZER_NAME = os.environ.get("CONFER_CALENDAR_ORGANIZER_NAME", "Confer meetings")
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ side effects belong to the services (shared/STYLE.md, rule 1).
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from django.db import models
@@ -57,7 +58,9 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     notes_for_participants = models.TextField(blank=True)
 
     status = FSMField(max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED, protected=True)
-    # iCalendar SEQUENCE: bumped on every change of time or place, and on cancellation.
+    # iCalendar UID and SEQUENCE: one UID for the meeting's life; the sequence is bumped on
+    # every change of time or place, and on cancellation.
+    calendar_uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0, editable=False)
 
     # The statutory due date when it was scheduled, and why it is later, if it is.
@@ -152,6 +155,8 @@ class Invitation(models.Model):
     interpreting_language = models.CharField(max_length=60, blank=True)
 
     invited_at = models.DateTimeField(null=True, blank=True, help_text="When the invitation was last sent.")
+    # The meeting's calendar sequence this person was last sent; None until first invited.
+    sent_sequence = models.PositiveIntegerField(null=True, blank=True, editable=False)
     rsvp = models.CharField(max_length=20, choices=Rsvp.choices, default=Rsvp.PENDING)
     rsvp_note = models.TextField(blank=True)
     rsvp_at = models.DateTimeField(null=True, blank=True)
@@ -172,6 +177,10 @@ class Invitation(models.Model):
     @property
     def audit_label(self) -> str:
         return f"invitation #{self.pk} to {self.meeting}"
+
+    @property
+    def has_been_sent(self) -> bool:
+        return self.sent_sequence is not None
 
 
 class ChildOutcome(models.Model):

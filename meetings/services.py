@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django_fsm import can_proceed
 
 from audit.services import audit_record
-from meetings import selectors, timescales
+from meetings import invites, selectors, timescales
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
 from meetings.errors import MeetingError
 from meetings.models import ChildOutcome, Invitation, Meeting, ReferenceCounter
@@ -182,6 +182,7 @@ def meeting_reschedule(
     before = {"starts_at": meeting.starts_at.isoformat(), "venue": meeting.venue, "online_link": meeting.online_link}
     meeting.reschedule(starts_at=starts_at, ends_at=ends_at, venue=venue, online_link=online_link)
     meeting.save()
+    notified = invites.invitations_update_after_change(meeting, now=now)
     audit_record(
         actor=actor,
         code="meeting.rescheduled",
@@ -192,6 +193,7 @@ def meeting_reschedule(
             "before": before,
             "after": {"starts_at": starts_at.isoformat(), "venue": venue, "online_link": online_link},
             "sequence": meeting.sequence,
+            "notified": notified,
         },
     )
     return meeting
@@ -208,7 +210,14 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str, now: datetime | None
         raise MeetingError("Give the reason for cancelling: it is kept in the record.")
     meeting.cancel(reason=reason.strip(), now=now)
     meeting.save()
-    audit_record(actor=actor, code="meeting.cancelled", obj=meeting, now=now, detail={"reason": reason.strip()})
+    notified = invites.invitations_update_after_change(meeting, now=now)
+    audit_record(
+        actor=actor,
+        code="meeting.cancelled",
+        obj=meeting,
+        now=now,
+        detail={"reason": reason.strip(), "notified": notified},
+    )
     return meeting
 
 

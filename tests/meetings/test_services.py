@@ -289,7 +289,7 @@ def test_cancel_records_the_reason_and_bumps_the_sequence(administrator, meeting
     assert meeting.cancellation_reason == "Family moved away"
     assert meeting.cancelled_at == local(2026, 12, 20)
     assert meeting.sequence == 1
-    assert AuditEvent.objects.get(code="meeting.cancelled").detail == {"reason": "Family moved away"}
+    assert AuditEvent.objects.get(code="meeting.cancelled").detail == {"reason": "Family moved away", "notified": 0}
 
 
 def test_cancel_needs_a_reason(administrator, meeting):

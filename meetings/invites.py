@@ -1,0 +1,228 @@
+"""Calendar invitations by email: what each participant is sent, and when.
+
+Privacy rules, because these messages leave Confer for people's inboxes and calendars:
+
+* the subject, body and iCalendar name the meeting kind and reference only, never a
+  child or a family member; details sit behind login at the meeting's URL;
+* family members (parents, carers, young people) and the people who come with them
+  (advocates, interpreters) appear only in their own invitation, never in anyone else's:
+  an invitation must not give one household member another's email address;
+* the chair, minute-taker and professionals appear in everyone's invitation, so people
+  know who will be there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from audit.outbox import outbox_enqueue
+from audit.services import audit_record
+from meetings.calendar import Attendee, CalendarEvent, invitation_ics
+from meetings.enums import InvitationRole, MeetingStatus, Rsvp
+from meetings.errors import MeetingError
+from meetings.models import Invitation, Meeting
+
+PARTSTAT = {
+    Rsvp.PENDING: "NEEDS-ACTION",
+    Rsvp.ACCEPTED: "ACCEPTED",
+    Rsvp.DECLINED: "DECLINED",
+    Rsvp.TENTATIVE: "TENTATIVE",
+}
+OPTIONAL_ROLES = {InvitationRole.ADVOCATE, InvitationRole.INTERPRETER, InvitationRole.MINUTE_TAKER}
+LISTED_ROLES = {InvitationRole.CHAIR, InvitationRole.MINUTE_TAKER, InvitationRole.PROFESSIONAL}
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return settings.CONFER_BASE_URL.rstrip("/") + reverse("meetings:detail", args=[meeting.pk])
+
+
+def _attendee(invitation: Invitation, *, named: bool) -> Attendee:
+    role = InvitationRole(invitation.role)
+    return Attendee(
+        email=invitation.person.email,
+        role="OPT-PARTICIPANT" if role in OPTIONAL_ROLES else "REQ-PARTICIPANT",
+        partstat=PARTSTAT[Rsvp(invitation.rsvp)],
+        rsvp=role != InvitationRole.CHAIR,
+        cn=invitation.person.full_name if named else None,
+    )
+
+
+def attendees_for(recipient: Invitation, invitations: list[Invitation]) -> tuple[Attendee, ...]:
+    listed = [_attendee(inv, named=True) for inv in invitations if inv.role in LISTED_ROLES and inv.person.email]
+    if recipient.role not in LISTED_ROLES:
+        listed.append(_attendee(recipient, named=False))
+    return tuple(listed)
+
+
+def _when(meeting: Meeting) -> str:
+    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return f"{date_format(start, 'l j F Y')}, {date_format(start, 'g:i a')} to {date_format(end, 'g:i a')}"
+
+
+def _title(meeting: Meeting) -> str:
+    return f"{meeting.get_kind_display()} {meeting.reference}"
+
+
+def calendar_event(meeting: Meeting, recipient: Invitation, invitations: list[Invitation], *, now: datetime):
+    where = meeting.venue or "Online (the link is on the meeting page)"
+    description = (
+        f"{_title(meeting)}\n{_when(meeting)}\n{where}\n\n"
+        f"The meeting page, with who is invited, reports and later the minutes, is at {meeting_url(meeting)} "
+        "(you need to sign in). Please reply there to say whether you can come."
+    )
+    return CalendarEvent(
+        uid=f"{meeting.calendar_uid}@confer",
+        sequence=meeting.sequence,
+        start=timezone.localtime(meeting.starts_at),
+        end=timezone.localtime(meeting.ends_at),
+        summary=_title(meeting),
+        description=description,
+        url=meeting_url(meeting),
+        location=meeting.venue,
+        organizer_email=settings.CONFER_CALENDAR_ORGANIZER,
+        organizer_name=settings.CONFER_CALENDAR_ORGANIZER_NAME,
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
+        attendees=attendees_for(recipient, invitations),
+        stamp=now,
+    )
+
+
+def _body(meeting: Meeting, kind: str) -> str:
+    what = f"the {meeting.get_kind_display().lower()} {meeting.reference}"
+    opening = {
+        "invitation": f"You are invited to {what}.",
+        "update": f"The details of {what} have changed. The new details are below.",
+        "cancel": f"{what[0].upper()}{what[1:]} has been cancelled.",
+        "removed": f"You are no longer invited to {what}.",
+    }[kind]
+    details = "" if kind in ("cancel", "removed") else f"\nWhen: {_when(meeting)}\nWhere: {meeting.venue or 'Online'}\n"
+    return (
+        f"Hello,\n\n{opening}\n{details}\n"
+        f"See the details and reply at {meeting_url(meeting)} (you need to sign in).\n\n"
+        "The calendar entry attached keeps your calendar up to date.\n"
+    )
+
+
+SUBJECT = {"invitation": "Invitation", "update": "Updated", "cancel": "Cancelled", "removed": "Cancelled"}
+
+
+def _queue(meeting: Meeting, invitation: Invitation, invitations: list[Invitation], kind: str, now: datetime):
+    event = calendar_event(meeting, invitation, invitations, now=now)
+    if kind == "removed":
+        event = CalendarEvent(
+            **{**event.__dict__, "cancelled": True, "attendees": (_attendee(invitation, named=False),)}
+        )
+    method = "CANCEL" if event.cancelled else "REQUEST"
+    outbox_enqueue(
+        key=f"meeting:{meeting.pk}:invitation:{invitation.pk}:{method}:{meeting.sequence}",
+        to_email=invitation.person.email,
+        recipient=invitation.person,
+        subject=f"{SUBJECT[kind]}: {_title(meeting)}",
+        body=_body(meeting, kind),
+        calendar=invitation_ics(event),
+        calendar_method=method,
+        sequence=meeting.sequence,
+        obj=meeting,
+        now=now,
+    )
+
+
+def _all(meeting: Meeting) -> list[Invitation]:
+    return list(meeting.invitations.select_related("person").order_by("role", "id"))
+
+
+@transaction.atomic
+def invitations_send(*, meeting: Meeting, actor, now: datetime | None = None) -> int:
+    """Email everyone not yet sent the current version of the meeting. Sending twice (a
+    double click) sends nothing new. Returns how many were queued."""
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if actor is None or not actor.has_perm("meetings.invite_meeting", meeting):
+        raise PermissionDenied("Only an administrator or the chair can send the invitations.")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so invitations cannot be sent.")
+    invitations = _all(meeting)
+    due = [inv for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence]
+    for invitation in due:
+        _queue(meeting, invitation, invitations, "invitation" if invitation.sent_sequence is None else "update", now)
+        invitation.sent_sequence, invitation.invited_at = meeting.sequence, now
+    Invitation.objects.bulk_update(due, ["sent_sequence", "invited_at"])
+    without_email = [inv.pk for inv in invitations if not inv.person.email]
+    audit_record(
+        actor=actor,
+        code="invitations.sent",
+        obj=meeting,
+        now=now,
+        detail={"sent": [inv.pk for inv in due], "no_email": without_email, "sequence": meeting.sequence},
+    )
+    return len(due)
+
+
+def invitations_update_after_change(meeting: Meeting, *, now: datetime) -> int:
+    """After a reschedule or cancellation (inside its transaction): tell everyone who was
+    already invited, with the new sequence."""
+    invitations = _all(meeting)
+    sent = [inv for inv in invitations if inv.has_been_sent and inv.person.email]
+    kind = "cancel" if meeting.status == MeetingStatus.CANCELLED else "update"
+    for invitation in sent:
+        _queue(meeting, invitation, invitations, kind, now)
+        invitation.sent_sequence = meeting.sequence
+    Invitation.objects.bulk_update(sent, ["sent_sequence"])
+    return len(sent)
+
+
+@transaction.atomic
+def invitation_remove(*, invitation: Invitation, actor, now: datetime | None = None) -> None:
+    """Take someone off a meeting; if they had been sent the invitation, send them a cancellation."""
+    now = now or timezone.now()
+    meeting = Meeting.objects.select_for_update().get(pk=invitation.meeting_id)
+    if actor is None or not actor.has_perm("meetings.invite_meeting", meeting):
+        raise PermissionDenied("Only an administrator or the chair can change who is invited.")
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so who is invited cannot change.")
+    if invitation.role == InvitationRole.CHAIR:
+        raise MeetingError("The chair cannot be removed; choose another chair instead.")
+    if invitation.has_been_sent and invitation.person.email:
+        _queue(meeting, invitation, [], "removed", now)
+    audit_record(
+        actor=actor,
+        code="invitation.removed",
+        obj=meeting,
+        now=now,
+        detail={"invitation": invitation.pk, "person": invitation.person_id, "role": invitation.role},
+    )
+    invitation.delete()
+
+
+@transaction.atomic
+def invitation_respond(
+    *, invitation: Invitation, actor, rsvp: Rsvp | str, note: str = "", now: datetime | None = None
+) -> Invitation:
+    """The invitee answers: attending, not attending or maybe, with an optional note or
+    apologies. Later invitations carry the answer as PARTSTAT."""
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().select_related("meeting", "person").get(pk=invitation.pk)
+    if actor is None or invitation.person.user_id != actor.pk:
+        raise PermissionDenied("Only the person invited can answer this invitation.")
+    if invitation.meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError(f"This meeting is {invitation.meeting.get_status_display().lower()}, so replies are closed.")
+    rsvp = Rsvp(rsvp)
+    if rsvp == Rsvp.PENDING:
+        raise MeetingError("Choose whether you can come.")
+    invitation.rsvp, invitation.rsvp_note, invitation.rsvp_at = rsvp, note.strip(), now
+    invitation.save(update_fields=["rsvp", "rsvp_note", "rsvp_at"])
+    audit_record(
+        actor=actor,
+        code="invitation.answered",
+        obj=invitation.meeting,
+        now=now,
+        detail={"invitation": invitation.pk, "rsvp": rsvp.value},
+    )
+    return invitation
