@@ -1,6 +1,8 @@
 """Admin for meetings. Status, sequence and times change only through admin actions that
 call ``meetings.services``, so the admin cannot skip the audit log or a transition rule."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -95,7 +97,7 @@ def reschedule_meeting(modeladmin, request, queryset):
             queryset,
             services.meeting_reschedule,
             starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
+            ends_at=data["starts_at"] + timedelta(minutes=data["duration"]),
             venue=data["venue"] or None,
             online_link=data["online_link"] or None,
             reason=data["reason"],

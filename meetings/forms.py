@@ -1,15 +1,143 @@
+"""Forms for meetings. They collect input; the services decide (and refuse with a message)."""
+
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
+
+from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, ReviewOutcome, Rsvp
+from participants.enums import AgencyKind
+from participants.models import Agency, Person
+
+DURATIONS = [(60, "1 hour"), (90, "1 hour 30 minutes"), (120, "2 hours"), (150, "2 hours 30 minutes"), (180, "3 hours")]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the audit log.")
 
 
-class RescheduleForm(ReasonForm):
-    starts_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    venue = forms.CharField(required=False)
-    online_link = forms.URLField(required=False)
+class WhenWhereForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label="Date and start time", widget=DateTimeLocalInput(), help_text="For example 14/01/2027 10:00"
+    )
+    duration = forms.TypedChoiceField(label="How long", choices=DURATIONS, coerce=int, initial=120)
+    venue = forms.CharField(label="Venue", required=False, help_text="Leave empty for an online-only meeting.")
+    online_link = forms.URLField(label="Online meeting link", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("venue") and not data.get("online_link"):
+            raise forms.ValidationError("Enter a venue or an online meeting link.")
+        return data
+
+    @property
+    def ends_at(self):
+        return self.cleaned_data["starts_at"] + timedelta(minutes=self.cleaned_data["duration"])
+
+
+class RescheduleForm(WhenWhereForm):
+    reason = forms.CharField(
+        label="Why is it moving?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone invited is sent the new time; the reason is kept in the record, not sent.",
+    )
+
+    @classmethod
+    def for_meeting(cls, meeting, data=None):
+        start = timezone.localtime(meeting.starts_at)
+        minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+        initial = {"starts_at": start, "duration": minutes, "venue": meeting.venue, "online_link": meeting.online_link}
+        form = cls(data, initial=initial)
+        if minutes not in dict(DURATIONS):
+            form.fields["duration"].choices = [*DURATIONS, (minutes, f"{minutes} minutes")]
+        return form
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Everyone invited is told it is cancelled; the reason is kept in the record, not sent.",
+    )
+
+
+class RsvpForm(forms.Form):
+    rsvp = forms.ChoiceField(
+        label="Can you come?",
+        choices=[(Rsvp.ACCEPTED, "Yes, I can come"), (Rsvp.DECLINED, "No, I cannot come"), (Rsvp.TENTATIVE, "Maybe")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Anything you want us to know (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example your apologies, or help you need to take part.",
+    )
+
+
+class ScheduleForm(WhenWhereForm):
+    kind = forms.ChoiceField(label="Kind of meeting", choices=MeetingKind.choices, widget=forms.RadioSelect)
+    children = forms.ModelMultipleChoiceField(
+        label="Which children is it about?", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    chair = forms.ModelChoiceField(label="Chair", queryset=None, empty_label="Choose a chair")
+    strategy_discussion_on = forms.DateField(
+        label="Date of the strategy discussion",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Initial conferences only: they are due 15 working days after it.",
+    )
+    notes_for_participants = forms.CharField(
+        label="Notes for participants (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the meeting page. Do not write about the family here.",
+    )
+    late_reason = forms.CharField(
+        label="Reason it cannot be held by its due date",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only when the date is after the due date.",
+    )
+    confirm_clash = forms.BooleanField(
+        label="The chair has another meeting at that time: schedule anyway", required=False
+    )
+    field_order = [
+        "kind",
+        "children",
+        "chair",
+        "strategy_discussion_on",
+        "starts_at",
+        "duration",
+        "venue",
+        "online_link",
+        "notes_for_participants",
+        "late_reason",
+        "confirm_clash",
+    ]
+
+    def __init__(self, *args, family, chairs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["children"].queryset = family.children.select_related("person")
+        self.fields["children"].label_from_instance = lambda c: f"{c.person.full_name} ({c.identifier})"
+        self.fields["chair"].queryset = chairs
+
+
+class AttendanceForm(forms.Form):
+    """One invitee's attendance, prefixed by the invitation id."""
+
+    attendance = forms.ChoiceField(
+        choices=[(a, label) for a, label in Attendance.choices if a != Attendance.UNKNOWN], widget=forms.RadioSelect
+    )
+    excluded_from_part = forms.BooleanField(label="Was asked to leave for part of the meeting", required=False)
+    exclusion_reason = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OutcomeForm(forms.Form):
@@ -17,8 +145,6 @@ class OutcomeForm(forms.Form):
     outcome otherwise. Field names carry the child's id, never the name."""
 
     def __init__(self, *args, meeting, **kwargs):
-        from meetings.enums import Category, ReviewOutcome
-
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.children = list(meeting.children.select_related("person"))
@@ -31,11 +157,15 @@ class OutcomeForm(forms.Form):
                     widget=forms.RadioSelect,
                 )
                 self.fields[f"category_{child.pk}"] = forms.ChoiceField(
-                    label="Category", choices=[("", "None (no plan)"), *Category.choices], required=False
+                    label=f"Category of the plan for {child.person.full_name}",
+                    choices=[("", "None (no plan)"), *Category.choices],
+                    required=False,
                 )
             else:
                 self.fields[f"review_{child.pk}"] = forms.ChoiceField(
-                    label=f"Outcome for {child.person.full_name}", choices=ReviewOutcome.choices
+                    label=f"Outcome for {child.person.full_name}",
+                    choices=ReviewOutcome.choices,
+                    widget=forms.RadioSelect,
                 )
 
     def outcomes(self):
@@ -50,3 +180,96 @@ class OutcomeForm(forms.Form):
             )
             for child in self.children
         }
+
+
+class InviteFamilyForm(forms.Form):
+    """Household members and young people of the meeting's family who are not invited yet."""
+
+    adults = forms.ModelMultipleChoiceField(
+        label="Parents and carers", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    young_people = forms.ModelMultipleChoiceField(
+        label="Young people",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Invite a young person only when it suits their age and understanding.",
+    )
+    young_people_checked = forms.BooleanField(
+        label="I have checked that inviting each young person I ticked suits their age and understanding",
+        required=False,
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        invited = meeting.invitations.values("person_id")
+        self.fields["adults"].queryset = Person.objects.filter(family_memberships__family=meeting.family).exclude(
+            pk__in=invited
+        )
+        self.fields["young_people"].queryset = Person.objects.filter(child__in=meeting.children.all()).exclude(
+            pk__in=invited
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("young_people") and not data.get("young_people_checked"):
+            self.add_error("young_people_checked", "Confirm that inviting the young person suits their age.")
+        if not data.get("adults") and not data.get("young_people"):
+            raise forms.ValidationError("Choose at least one person to invite.")
+        return data
+
+
+class InviteOtherForm(forms.Form):
+    """A professional, advocate, interpreter or minute-taker: someone known, or someone new."""
+
+    role = forms.ChoiceField(
+        label="Taking part as",
+        choices=[
+            (r, r.label)
+            for r in (
+                InvitationRole.PROFESSIONAL,
+                InvitationRole.ADVOCATE,
+                InvitationRole.INTERPRETER,
+                InvitationRole.MINUTE_TAKER,
+            )
+        ],
+        widget=forms.RadioSelect,
+    )
+    existing = forms.ModelChoiceField(
+        label="Someone Confer already knows",
+        queryset=None,
+        required=False,
+        empty_label="Choose a person",
+    )
+    full_name = forms.CharField(label="Or someone new: full name", required=False, max_length=200)
+    email = forms.EmailField(label="Their email address", required=False)
+    agency = forms.ModelChoiceField(label="Their agency", queryset=Agency.objects.all(), required=False)
+    new_agency = forms.CharField(label="Or a new agency", required=False, max_length=200)
+    new_agency_kind = forms.ChoiceField(label="Kind of agency", choices=AgencyKind.choices, required=False)
+    interpreting_language = forms.CharField(label="Language (interpreters)", required=False, max_length=60)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        family_people = Person.objects.filter(family_memberships__isnull=False)
+        self.fields["existing"].queryset = (
+            Person.objects.exclude(pk__in=meeting.invitations.values("person_id"))
+            .exclude(pk__in=family_people)
+            .exclude(child__isnull=False)
+            .select_related("agency")
+            .order_by("full_name")
+        )
+        self.fields["existing"].label_from_instance = lambda p: (
+            f"{p.full_name}{', ' + p.agency.name if p.agency else ''}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("existing") and not data.get("full_name"):
+            raise forms.ValidationError("Choose someone Confer knows, or enter the new person's name.")
+        if data.get("existing") and data.get("full_name"):
+            raise forms.ValidationError("Choose someone Confer knows or enter a new person, not both.")
+        if data.get("full_name") and not data.get("email"):
+            self.add_error("email", "Enter their email address, so they can be sent the invitation.")
+        if data.get("new_agency") and not data.get("new_agency_kind"):
+            self.add_error("new_agency_kind", "Choose the kind of agency.")
+        return data

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import QuerySet
 
@@ -105,3 +107,90 @@ def status_counts() -> dict[str, int]:
     counts = {status: 0 for status in MeetingStatus.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def emails_for_meeting(meeting: Meeting):
+    """The outbox rows about a meeting, oldest first, for staff to see what went to whom."""
+    from audit.models import OutboundEmail
+
+    return (
+        OutboundEmail.objects.filter(object_type="meetings.meeting", object_id=str(meeting.pk))
+        .select_related("recipient")
+        .order_by("created_at", "id")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class DueItem:
+    """A child or sibling group whose next meeting is due and not yet scheduled."""
+
+    family_id: int
+    family_reference: str
+    kind: MeetingKind
+    due_on: date
+    children: tuple[str, ...]  # identifiers
+    previous_id: int | None
+    previous_reference: str
+
+    @property
+    def overdue_on(self) -> bool:
+        from django.utils import timezone
+
+        return self.due_on < timezone.localdate()
+
+
+def due_list() -> list[DueItem]:
+    """Every follow-up meeting the timescales require and nobody has scheduled, soonest first.
+
+    Two kinds of row: a held meeting whose next meeting (``next_due_on``) has no
+    non-cancelled successor yet, and a looked-after child with no CLA review at all (the
+    first is due 20 working days after they became looked after). Three queries in all.
+    """
+    from django.db.models import Exists, OuterRef, Prefetch
+
+    from meetings import timescales
+
+    followed = Meeting.objects.filter(previous=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
+    held = (
+        Meeting.objects.filter(status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], next_due_on__isnull=False)
+        .exclude(Exists(followed))
+        .select_related("family")
+        .prefetch_related(Prefetch("children", queryset=Child.objects.only("id", "identifier")))
+    )
+    items = [
+        DueItem(
+            m.family_id,
+            m.family.reference,
+            MeetingKind(m.next_kind),
+            m.next_due_on,
+            tuple(c.identifier for c in m.children.all()),
+            m.pk,
+            m.reference,
+        )
+        for m in held
+    ]
+    has_cla = Meeting.objects.filter(children=OuterRef("pk"), kind=MeetingKind.CLA).exclude(
+        status=MeetingStatus.CANCELLED
+    )
+    for child in (
+        Child.objects.filter(looked_after_since__isnull=False).exclude(Exists(has_cla)).select_related("family")
+    ):
+        items.append(
+            DueItem(
+                child.family_id,
+                child.family.reference,
+                MeetingKind.CLA,
+                timescales.first_cla_review_due(child.looked_after_since),
+                (child.identifier,),
+                None,
+                "",
+            )
+        )
+    return sorted(items, key=lambda item: (item.due_on, item.family_reference))
+
+
+def chair_clashes(chair, starts_at, ends_at, *, exclude: Meeting | None = None) -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(
+        chair=chair, status=MeetingStatus.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    return qs.exclude(pk=exclude.pk) if exclude is not None else qs

@@ -5,7 +5,16 @@ from meetings import views
 app_name = "meetings"
 
 urlpatterns = [
+    path("due/", views.due, name="due"),
+    path("schedule/<int:family_pk>/", views.meeting_schedule, name="schedule"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/hold/", views.meeting_hold, name="hold"),
+    path("<int:pk>/reply/", views.meeting_respond, name="respond"),
+    path("<int:pk>/invite/", views.meeting_invite, name="invite"),
+    path("<int:pk>/send-invitations/", views.meeting_send_invitations, name="send_invitations"),
+    path("<int:pk>/reschedule/", views.meeting_reschedule, name="reschedule"),
+    path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
+    path("<int:pk>/invitations/<int:invitation_pk>/remove/", views.invitation_remove, name="invitation_remove"),
     path(
         "<int:pk>/invitations/<int:invitation_pk>/account-invite/",
         views.invitation_account_invite,

@@ -9,16 +9,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
-from meetings import selectors, timescales
-from meetings.enums import MeetingStatus
+from meetings import invites, selectors, services, timescales
+from meetings.enums import InvitationRole, MeetingKind, MeetingStatus
+from meetings.errors import MeetingError
+from meetings.forms import (
+    AttendanceForm,
+    CancelForm,
+    InviteFamilyForm,
+    InviteOtherForm,
+    OutcomeForm,
+    RescheduleForm,
+    RsvpForm,
+    ScheduleForm,
+)
 from meetings.models import Meeting
+from participants.enums import StaffRole
+from participants.models import Agency, Family, Person
 from participants.rules import is_administrator, is_chair, is_manager, is_staff_role
-from participants.services import AccountError, account_invite
+from participants.services import AccountError, account_invite, person_create
 
 PAGE_SIZE = 20
 
@@ -80,8 +94,12 @@ def meeting_detail(request, pk: int):
         request, selectors.meetings_for_user(request.user).select_related("chair", "family"), pk=pk
     )
     audit_view(request, meeting, "meeting.viewed")
-    invitations = meeting.invitations.select_related("person", "agency").order_by("role", "id")
-    own = next((inv for inv in invitations if inv.person.user_id == request.user.pk), None)
+    user = request.user
+    invitations = list(meeting.invitations.select_related("person", "agency").order_by("role", "id"))
+    own = next((inv for inv in invitations if inv.person.user_id == user.pk), None)
+    staff_view = is_staff_role(user)
+    scheduled = meeting.status == MeetingStatus.SCHEDULED
+    can_arrange = scheduled and user.has_perm("meetings.reschedule_meeting", meeting)
     return render(
         request,
         "meetings/detail.html",
@@ -90,8 +108,13 @@ def meeting_detail(request, pk: int):
             "children": meeting.children.select_related("person"),
             "invitations": invitations,
             "own_invitation": own,
-            "is_staff_view": is_staff_role(request.user),
-            "can_invite_accounts": is_administrator(request.user),
+            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp if own else None}) if own and scheduled else None,
+            "is_staff_view": staff_view,
+            "can_arrange": can_arrange,
+            "can_hold": scheduled and user.has_perm("meetings.hold_meeting", meeting),
+            "can_invite_accounts": is_administrator(user),
+            "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
+            "emails": selectors.emails_for_meeting(meeting) if staff_view else None,
         },
     )
 
@@ -116,3 +139,286 @@ def invitation_account_invite(request, pk: int, invitation_pk: int):
     else:
         messages.success(request, f"{invitation.person.full_name} has been emailed how to sign in.")
     return redirect("meetings:detail", pk=meeting.pk)
+
+
+def _meeting_for_action(request, pk: int, perm: str, refusal: str) -> Meeting:
+    """A meeting the user may see (else 404, audited) and may act on (else 403)."""
+    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user).select_related("chair"), pk=pk)
+    if not request.user.has_perm(perm, meeting):
+        raise PermissionDenied(refusal)
+    return meeting
+
+
+def _post_only(request):
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@login_required
+def meeting_respond(request, pk: int):
+    """The signed-in invitee answers whether they can come."""
+    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
+    invitation = meeting.invitations.filter(person__user=request.user).first()
+    if invitation is None:
+        raise PermissionDenied("Only people invited to this meeting can reply.")
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = RsvpForm(request.POST)
+    if form.is_valid():
+        try:
+            invites.invitation_respond(invitation=invitation, actor=request.user, **form.cleaned_data)
+        except MeetingError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Thank you. Your reply has been saved.")
+    else:
+        messages.error(request, "Choose whether you can come.")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def meeting_send_invitations(request, pk: int):
+    meeting = _meeting_for_action(
+        request, pk, "meetings.invite_meeting", "Only an administrator or the chair can send the invitations."
+    )
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        count = invites.invitations_send(meeting=meeting, actor=request.user)
+    except MeetingError as exc:
+        messages.error(request, str(exc))
+    else:
+        if count:
+            messages.success(request, f"Invitations sent to {count} {'person' if count == 1 else 'people'}.")
+        else:
+            messages.success(request, "Everyone invited has already been sent the latest invitation.")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def meeting_reschedule(request, pk: int):
+    meeting = _meeting_for_action(
+        request, pk, "meetings.reschedule_meeting", "Only an administrator or the chair can reschedule this meeting."
+    )
+    form = RescheduleForm.for_meeting(meeting, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_reschedule(
+                meeting=meeting,
+                actor=request.user,
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.ends_at,
+                venue=form.cleaned_data["venue"],
+                online_link=form.cleaned_data["online_link"],
+                reason=form.cleaned_data["reason"],
+            )
+        except MeetingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The meeting has been moved and everyone invited has been sent the new time.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/reschedule.html", {"meeting": meeting, "form": form})
+
+
+@login_required
+def meeting_cancel(request, pk: int):
+    meeting = _meeting_for_action(
+        request, pk, "meetings.cancel_meeting", "Only an administrator or the chair can cancel this meeting."
+    )
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
+        except MeetingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The meeting has been cancelled and everyone invited has been told.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/cancel.html", {"meeting": meeting, "form": form})
+
+
+@login_required
+def invitation_remove(request, pk: int, invitation_pk: int):
+    meeting = _meeting_for_action(
+        request, pk, "meetings.invite_meeting", "Only an administrator or the chair can change who is invited."
+    )
+    if (refused := _post_only(request)) is not None:
+        return refused
+    invitation = get_visible_or_404(request, meeting.invitations.select_related("person"), pk=invitation_pk)
+    try:
+        invites.invitation_remove(invitation=invitation, actor=request.user)
+    except MeetingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{invitation.person.full_name} is no longer invited.")
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+def meeting_invite(request, pk: int):
+    """Choose who to invite: the family's members, and professionals or others."""
+    meeting = _meeting_for_action(
+        request, pk, "meetings.invite_meeting", "Only an administrator or the chair can invite people."
+    )
+    which = request.POST.get("form")
+    family_form = InviteFamilyForm(request.POST if which == "family" else None, meeting=meeting, prefix="family")
+    other_form = InviteOtherForm(request.POST if which == "other" else None, meeting=meeting, prefix="other")
+    if request.method == "POST":
+        form = family_form if which == "family" else other_form
+        if form.is_valid():
+            try:
+                added = _invite_from(form, meeting, request.user, which)
+            except (MeetingError, AccountError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Added {added}. Send the invitations when everyone is on the list.")
+                return redirect("meetings:invite", pk=meeting.pk)
+    invitations = meeting.invitations.select_related("person", "agency").order_by("role", "id")
+    return render(
+        request,
+        "meetings/invite.html",
+        {"meeting": meeting, "family_form": family_form, "other_form": other_form, "invitations": invitations},
+    )
+
+
+@transaction.atomic
+def _invite_from(form, meeting: Meeting, actor, which: str) -> str:
+    data = form.cleaned_data
+    names = []
+    if which == "family":
+        for person in data["adults"]:
+            services.invitation_add(meeting=meeting, actor=actor, person=person, role=InvitationRole.PARENT_CARER)
+            names.append(person.full_name)
+        for person in data["young_people"]:
+            services.invitation_add(meeting=meeting, actor=actor, person=person, role=InvitationRole.YOUNG_PERSON)
+            names.append(person.full_name)
+        return ", ".join(names)
+    agency = data["agency"]
+    if data["new_agency"]:
+        agency, _ = Agency.objects.get_or_create(
+            name=data["new_agency"].strip(), defaults={"kind": data["new_agency_kind"]}
+        )
+    person = data["existing"] or person_create(
+        actor=actor, full_name=data["full_name"], email=data["email"], agency=agency
+    )
+    services.invitation_add(
+        meeting=meeting,
+        actor=actor,
+        person=person,
+        role=data["role"],
+        agency=agency or person.agency,
+        interpreting_language=data["interpreting_language"],
+    )
+    return person.full_name
+
+
+@login_required
+def meeting_hold(request, pk: int):
+    """The chair records who came, who was asked to leave for part, and each child's outcome."""
+    meeting = _meeting_for_action(
+        request, pk, "meetings.hold_meeting", "Only the chair of this meeting can record it as held."
+    )
+    invitations = list(meeting.invitations.select_related("person", "agency").order_by("role", "id"))
+    data = request.POST if request.method == "POST" else None
+    rows = [
+        (inv, AttendanceForm(data, prefix=f"inv-{inv.pk}", initial={"attendance": _initial_attendance(inv)}))
+        for inv in invitations
+    ]
+    outcome_form = OutcomeForm(data, meeting=meeting, prefix="outcome")
+    error = None
+    if data is not None and all(form.is_valid() for _, form in rows) and outcome_form.is_valid():
+        attendance = {
+            inv.pk: services.AttendanceRecord(
+                form.cleaned_data["attendance"],
+                form.cleaned_data["excluded_from_part"],
+                form.cleaned_data["exclusion_reason"],
+            )
+            for inv, form in rows
+        }
+        try:
+            meeting = services.meeting_hold(
+                meeting=meeting, actor=request.user, attendance=attendance, outcomes=outcome_form.outcomes()
+            )
+        except MeetingError as exc:
+            error = str(exc)
+        else:
+            follow = (
+                f" The next {meeting.get_next_kind_display().lower()} is due by {meeting.next_due_on:%A %-d %B %Y}."
+                if meeting.next_due_on
+                else ""
+            )
+            messages.success(request, f"The meeting is recorded as held.{follow}")
+            return redirect("meetings:detail", pk=meeting.pk)
+    elif data is not None:
+        error = "Check the answers marked below."
+    return render(
+        request, "meetings/hold.html", {"meeting": meeting, "rows": rows, "outcome_form": outcome_form, "error": error}
+    )
+
+
+def _initial_attendance(invitation) -> str | None:
+    from meetings.enums import Rsvp
+
+    return {Rsvp.DECLINED: "apologies"}.get(invitation.rsvp)
+
+
+@login_required
+def due(request):
+    """Every child whose next conference or review is due and not yet scheduled."""
+    if not is_staff_role(request.user):
+        raise PermissionDenied("Only staff can see the due list.")
+    page = Paginator(selectors.due_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "meetings/due.html", {"page": page, "can_schedule": is_administrator(request.user)})
+
+
+@login_required
+def meeting_schedule(request, family_pk: int):
+    """An administrator schedules a meeting for a family's children."""
+    families = Family.objects.all() if is_staff_role(request.user) else Family.objects.none()
+    family = get_visible_or_404(request, families, pk=family_pk)
+    if not request.user.has_perm("meetings.add_meeting"):
+        raise PermissionDenied("Only administrators can schedule meetings.")
+    chairs = Person.objects.filter(user__groups__name=StaffRole.CHAIR, user__is_active=True).order_by("full_name")
+    initial = {"kind": request.GET.get("kind"), "children": list(family.children.values_list("pk", flat=True))}
+    form = ScheduleForm(request.POST or None, family=family, chairs=chairs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        clashes = selectors.chair_clashes(data["chair"], data["starts_at"], form.ends_at)
+        if clashes.exists() and not data["confirm_clash"]:
+            clash = clashes.first()
+            form.add_error(
+                "confirm_clash",
+                f"{data['chair'].full_name} already chairs {clash.reference} at "
+                f"{timezone.localtime(clash.starts_at):%H:%M on %-d %B}. Tick the box to schedule anyway.",
+            )
+        else:
+            try:
+                meeting = services.meeting_schedule(
+                    actor=request.user,
+                    kind=data["kind"],
+                    family=family,
+                    children=list(data["children"]),
+                    chair=data["chair"],
+                    starts_at=data["starts_at"],
+                    ends_at=form.ends_at,
+                    venue=data["venue"],
+                    online_link=data["online_link"],
+                    notes_for_participants=data["notes_for_participants"],
+                    strategy_discussion_on=data["strategy_discussion_on"],
+                    late_reason=data["late_reason"],
+                )
+            except MeetingError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{meeting.reference} is scheduled. Now choose who to invite.")
+                return redirect("meetings:invite", pk=meeting.pk)
+    due_dates = _due_dates(family)
+    return render(request, "meetings/schedule.html", {"family": family, "form": form, "due_dates": due_dates})
+
+
+def _due_dates(family) -> list[tuple[str, date | None]]:
+    children = list(family.children.all())
+    rows = []
+    for kind in (MeetingKind.RCPC, MeetingKind.CLA, MeetingKind.CIN):
+        due_on, _previous = services.statutory_due_date(kind=kind, children=children, strategy_discussion_on=None)
+        rows.append((kind.label, due_on))
+    return rows

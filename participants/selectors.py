@@ -13,3 +13,21 @@ def staff_people() -> QuerySet[Person]:
         .distinct()
         .order_by("full_name", "id")
     )
+
+
+def search_families(query: str = ""):
+    from django.db.models import Prefetch, Q
+
+    from participants.models import Child, Family
+
+    families = Family.objects.prefetch_related(
+        Prefetch("children", queryset=Child.objects.select_related("person").order_by("identifier"))
+    ).order_by("reference")
+    if query:
+        families = families.filter(
+            Q(reference__icontains=query)
+            | Q(children__identifier__icontains=query)
+            | Q(children__person__full_name__icontains=query)
+            | Q(members__full_name__icontains=query)
+        ).distinct()
+    return families

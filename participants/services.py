@@ -116,3 +116,21 @@ def account_invite(*, actor, person: Person, now: datetime | None = None) -> Per
         },
     )
     return person
+
+
+@transaction.atomic
+def person_create(
+    *, actor, full_name: str, email: str = "", agency=None, job_title: str = "", now: datetime | None = None
+) -> Person:
+    """Record someone new (a professional, advocate or interpreter), e.g. while inviting them."""
+    from participants.rules import is_staff_role
+
+    if not is_staff_role(actor):
+        raise PermissionDenied("Only staff can add people to Confer.")
+    if not full_name.strip():
+        raise AccountError("Enter the person's full name.")
+    person = Person.objects.create(
+        full_name=full_name.strip(), email=email.strip().lower(), agency=agency, job_title=job_title.strip()
+    )
+    audit_record(actor=actor, code="person.created", obj=person, now=now or timezone.now())
+    return person

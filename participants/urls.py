@@ -6,4 +6,5 @@ app_name = "participants"
 
 urlpatterns = [
     path("staff/", views.staff_accounts, name="staff"),
+    path("families/", views.families, name="families"),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from participants import selectors, services
 from participants.forms import StaffAccountForm
-from participants.rules import is_administrator
+from participants.rules import is_administrator, is_staff_role
 
 
 @login_required
@@ -27,3 +27,17 @@ def staff_accounts(request):
             return redirect("participants:staff")
     page = Paginator(selectors.staff_people(), 25).get_page(request.GET.get("page"))
     return render(request, "participants/staff.html", {"form": form, "page": page})
+
+
+@login_required
+def families(request):
+    """Staff find a family by case reference, child identifier or name, to schedule from."""
+    if not is_staff_role(request.user):
+        raise PermissionDenied("Only staff can search families.")
+    query = request.GET.get("q", "").strip()
+    page = Paginator(selectors.search_families(query), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "participants/families.html",
+        {"page": page, "query": query, "can_schedule": is_administrator(request.user)},
+    )

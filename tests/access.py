@@ -123,4 +123,5 @@ def build_world() -> dict[str, object]:
         "other_meeting": other_meeting,
         "pk": meeting.pk,
         "invitation_pk": meeting.invitations.get(person=parent).pk,
+        "family_pk": family.pk,
     }

@@ -19,8 +19,21 @@ EXPECTED: dict[str, list[int]] = {
     "meetings:detail": [A, OK, OK, OK, OK, OK, N, OK, N, OK, N],
     "audit:search": [A, F, F, F, OK, F, F, F, F, F, F],
     "participants:staff": [A, OK, F, F, F, F, F, F, F, F, F],
-    # A POST-only action: GET shows who may see the meeting (403) and who may not (404).
+    "participants:families": [A, OK, OK, OK, OK, F, F, F, F, F, F],
+    "meetings:due": [A, OK, OK, OK, OK, F, F, F, F, F, F],
+    # Families are visible to staff only; only administrators schedule.
+    "meetings:schedule": [A, OK, F, F, F, N, N, N, N, N, N],
+    "meetings:hold": [A, F, OK, F, F, F, N, F, N, F, N],
+    "meetings:invite": [A, OK, OK, F, F, F, N, F, N, F, N],
+    "meetings:reschedule": [A, OK, OK, F, F, F, N, F, N, F, N],
+    "meetings:cancel": [A, OK, OK, F, F, F, N, F, N, F, N],
+    # POST-only actions: GET shows who may see the meeting (403) and who may not (404);
+    # those allowed get 405 (method not allowed).
     "meetings:invitation_account_invite": [A, 405, F, F, F, F, N, F, N, F, N],
+    "meetings:send_invitations": [A, 405, 405, F, F, F, N, F, N, F, N],
+    "meetings:invitation_remove": [A, 405, 405, F, F, F, N, F, N, F, N],
+    # Only the invited reply (the chair is invited to their own meeting).
+    "meetings:respond": [A, F, 405, F, F, 405, N, 405, N, 405, N],
     # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
     "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
     "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
