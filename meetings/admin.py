@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from meetings import services
 from meetings.errors import MeetingError
 from meetings.forms import OutcomeForm, ReasonForm, RescheduleForm
-from meetings.models import ChildOutcome, Invitation, Meeting, ReferenceCounter
+from meetings.models import CalendarFeed, ChildOutcome, Invitation, Meeting, ReferenceCounter
 
 
 class InvitationInline(admin.TabularInline):
@@ -215,6 +215,17 @@ class ChildOutcomeAdmin(SimpleHistoryAdmin):
     list_display = ["meeting", "child", "plan_needed", "category", "review_outcome"]
     list_filter = ["plan_needed", "category", "review_outcome"]
     readonly_fields = ["meeting", "child", "plan_needed", "category", "review_outcome"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Shows who has a feed; the secret itself is never stored, so it cannot be shown."""
+
+    list_display = ["user", "created_at", "last_used_at"]
+    readonly_fields = ["user", "token_hash", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
         return False

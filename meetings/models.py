@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
@@ -209,3 +210,19 @@ class ChildOutcome(models.Model):
         if self.plan_needed is not None:
             return self.plan_needed
         return self.review_outcome in (ReviewOutcome.CONTINUE, ReviewOutcome.CHANGE)
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable calendar subscription for a chair or administrator.
+
+    Only the SHA-256 of the secret is stored: the full URL is shown once, when it is made,
+    so a copy of the database does not reveal working feed addresses.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

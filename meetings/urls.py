@@ -6,6 +6,8 @@ app_name = "meetings"
 
 urlpatterns = [
     path("due/", views.due, name="due"),
+    path("calendar/", views.calendar_feed_settings, name="feed_settings"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
     path("schedule/<int:family_pk>/", views.meeting_schedule, name="schedule"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/hold/", views.meeting_hold, name="hold"),

@@ -12,10 +12,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
-from meetings import invites, selectors, services, timescales
+from meetings import feeds, invites, selectors, services, timescales
 from meetings.enums import InvitationRole, MeetingKind, MeetingStatus
 from meetings.errors import MeetingError
 from meetings.forms import (
@@ -422,3 +423,33 @@ def _due_dates(family) -> list[tuple[str, date | None]]:
         due_on, _previous = services.statutory_due_date(kind=kind, children=children, strategy_discussion_on=None)
         rows.append((kind.label, due_on))
     return rows
+
+
+def calendar_feed(request, token: str):
+    """The feed itself: no sign-in (calendar apps cannot), the secret in the URL instead.
+    An unknown or revoked token is a plain 404."""
+    from django.http import Http404, HttpResponse
+
+    feed = feeds.feed_for_token(token)
+    if feed is None:
+        raise Http404("No such calendar")
+    response = HttpResponse(feeds.feed_body(feed), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def calendar_feed_settings(request):
+    """Chairs and administrators make, replace or revoke their private calendar address."""
+    if not feeds.may_have_feed(request.user):
+        raise PermissionDenied("Only chairs and administrators have a calendar feed.")
+    new_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            feeds.feed_revoke(actor=request.user)
+            messages.success(request, "Your calendar address no longer works. Calendars using it stop updating.")
+            return redirect("meetings:feed_settings")
+        token = feeds.feed_create(actor=request.user)
+        new_url = request.build_absolute_uri(reverse("meetings:feed", args=[token]))
+    has_feed = feeds.CalendarFeed.objects.filter(user=request.user).exists()
+    return render(request, "meetings/feed_settings.html", {"new_url": new_url, "has_feed": has_feed})

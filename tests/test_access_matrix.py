@@ -21,6 +21,9 @@ EXPECTED: dict[str, list[int]] = {
     "participants:staff": [A, OK, F, F, F, F, F, F, F, F, F],
     "participants:families": [A, OK, OK, OK, OK, F, F, F, F, F, F],
     "meetings:due": [A, OK, OK, OK, OK, F, F, F, F, F, F],
+    "meetings:feed_settings": [A, OK, OK, OK, F, F, F, F, F, F, F],
+    # The feed needs no sign-in: its secret is the URL, and a wrong one is a 404 for all.
+    "meetings:feed": [N] * 11,
     # Families are visible to staff only; only administrators schedule.
     "meetings:schedule": [A, OK, F, F, F, N, N, N, N, N, N],
     "meetings:hold": [A, F, OK, F, F, F, N, F, N, F, N],
