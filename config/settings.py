@@ -253,6 +253,8 @@ CONFER_TERRITORY = os.environ.get("CONFER_TERRITORY", "JE")
 CONFER_TIMESCALES = json.loads(os.environ.get("CONFER_TIMESCALES", "{}"))
 
 CONFER_SERVICE_NAME = os.environ.get("CONFER_SERVICE_NAME", "Confer")
+# Largest PDF a professional may upload as a report.
+CONFER_REPORT_MAX_BYTES = int(os.environ.get("CONFER_REPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Where people reach Confer, for links in emails and calendar invites.
 CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")
 # The ORGANIZER of calendar invitations: the service mailbox, never a person.

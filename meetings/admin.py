@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from meetings import services
 from meetings.errors import MeetingError
 from meetings.forms import OutcomeForm, ReasonForm, RescheduleForm
-from meetings.models import CalendarFeed, ChildOutcome, Invitation, Meeting, ReferenceCounter
+from meetings.models import CalendarFeed, ChildOutcome, Invitation, Meeting, ReferenceCounter, Report
 
 
 class InvitationInline(admin.TabularInline):
@@ -226,6 +226,18 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     list_display = ["user", "created_at", "last_used_at"]
     readonly_fields = ["user", "token_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Report)
+class ReportAdmin(SimpleHistoryAdmin):
+    """Reports are submitted by professionals on the meeting page; the admin only shows them."""
+
+    list_display = ["meeting", "author", "agency", "submitted_at", "share_with_family"]
+    list_filter = ["share_with_family"]
+    readonly_fields = ["meeting", "author", "agency", "text", "file", "share_with_family", "submitted_at"]
 
     def has_add_permission(self, request):
         return False

@@ -273,3 +273,22 @@ class InviteOtherForm(forms.Form):
         if data.get("new_agency") and not data.get("new_agency_kind"):
             self.add_error("new_agency_kind", "Choose the kind of agency.")
         return data
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(
+        label="Your report",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Plain text. Or upload it as a PDF below, or both.",
+    )
+    file = forms.FileField(
+        label="Upload the report as a PDF (optional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+    share_with_family = forms.BooleanField(
+        label="The family may read this report",
+        required=False,
+        help_text=("Leave unticked if it holds information the family must not see; the chair decides what they hear."),
+    )

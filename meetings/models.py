@@ -226,3 +226,33 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+def _report_path(instance, filename: str) -> str:
+    # Never the uploaded name: it may carry a child's name. The download names the file.
+    return f"reports/{instance.meeting_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Report(models.Model):
+    """An agency's report to a meeting, submitted beforehand by an invited professional."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reports")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="reports")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    text = models.TextField(blank=True)
+    file = models.FileField(upload_to=_report_path, blank=True)
+    share_with_family = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["submitted_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "author"], name="one_report_per_author")]
+
+    def __str__(self) -> str:
+        return f"Report by {self.author} for {self.meeting}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"report #{self.pk} for {self.meeting}"

@@ -194,3 +194,18 @@ def chair_clashes(chair, starts_at, ends_at, *, exclude: Meeting | None = None) 
         chair=chair, status=MeetingStatus.SCHEDULED, starts_at__lt=ends_at, ends_at__gt=starts_at
     )
     return qs.exclude(pk=exclude.pk) if exclude is not None else qs
+
+
+def reports_visible_to(meeting: Meeting, user) -> QuerySet:
+    """Staff and invited professionals see every report; family members see only those the
+    author agreed to share."""
+    from meetings.enums import InvitationRole
+    from meetings.models import Report
+    from participants.rules import is_staff_role
+
+    reports = Report.objects.filter(meeting=meeting).select_related("author", "agency", "meeting")
+    if user.is_superuser or is_staff_role(user):
+        return reports
+    if meeting.invitations.filter(person__user=user, role=InvitationRole.PROFESSIONAL).exists():
+        return reports
+    return reports.filter(share_with_family=True)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
-from meetings import feeds, invites, selectors, services, timescales
+from meetings import feeds, invites, reports, selectors, services, timescales
 from meetings.enums import InvitationRole, MeetingKind, MeetingStatus
 from meetings.errors import MeetingError
 from meetings.forms import (
@@ -25,6 +25,7 @@ from meetings.forms import (
     InviteFamilyForm,
     InviteOtherForm,
     OutcomeForm,
+    ReportForm,
     RescheduleForm,
     RsvpForm,
     ScheduleForm,
@@ -116,6 +117,10 @@ def meeting_detail(request, pk: int):
             "can_invite_accounts": is_administrator(user),
             "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
             "emails": selectors.emails_for_meeting(meeting) if staff_view else None,
+            "reports": [(r, reports.reached_family_in_time(r)) for r in selectors.reports_visible_to(meeting, user)],
+            "report_deadline": reports.share_deadline(meeting),
+            "can_report": scheduled and own is not None and own.role == InvitationRole.PROFESSIONAL,
+            "sees_report_status": staff_view or (own is not None and own.role == InvitationRole.PROFESSIONAL),
         },
     )
 
@@ -453,3 +458,43 @@ def calendar_feed_settings(request):
         new_url = request.build_absolute_uri(reverse("meetings:feed", args=[token]))
     has_feed = feeds.CalendarFeed.objects.filter(user=request.user).exists()
     return render(request, "meetings/feed_settings.html", {"new_url": new_url, "has_feed": has_feed})
+
+
+@login_required
+def report_submit(request, pk: int):
+    """An invited professional submits (or replaces) their agency's report."""
+    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
+    own = meeting.invitations.filter(person__user=request.user, role=InvitationRole.PROFESSIONAL).first()
+    if own is None:
+        raise PermissionDenied("Only professionals invited to this meeting can submit a report.")
+    existing = meeting.reports.filter(author=own.person).first()
+    initial = {"text": existing.text, "share_with_family": existing.share_with_family} if existing else None
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reports.report_submit(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except MeetingError as exc:
+            form.add_error("file" if "PDF" in str(exc) or "file" in str(exc) else None, str(exc))
+        else:
+            messages.success(request, "Your report has been received.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    context = {"meeting": meeting, "form": form, "existing": existing, "deadline": reports.share_deadline(meeting)}
+    return render(request, "meetings/report.html", context)
+
+
+@login_required
+def report_file(request, pk: int, report_pk: int):
+    """Download a report's PDF, if the user may see that report. Every download is audited."""
+    from django.http import FileResponse, Http404
+
+    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
+    report = get_visible_or_404(request, selectors.reports_visible_to(meeting, request.user), pk=report_pk)
+    if not report.file:
+        raise Http404("This report has no file")
+    audit_view(request, meeting, "report.downloaded", report=report.pk)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"report-{meeting.reference}-{report.pk}.pdf",
+        content_type="application/pdf",
+    )

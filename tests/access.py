@@ -105,6 +105,18 @@ def build_world() -> dict[str, object]:
     factories.invite(other_meeting, administrator, other_parent)
     factories.invite(other_meeting, administrator, other_young, InvitationRole.YOUNG_PERSON)
     assert FamilyMember.objects.filter(person=parent, relationship=Relationship.PARENT).exists()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from meetings.reports import report_submit
+
+    # A report the family may not read: its file is a 404 for them, like any hidden thing.
+    report = report_submit(
+        meeting=meeting,
+        actor=invited_pro.user,
+        text="Police check",
+        share_with_family=False,
+        file=SimpleUploadedFile("x.pdf", factories.pdf_bytes(), content_type="application/pdf"),
+    )
     people = {
         "administrator": administrator,
         "chair_of_meeting": chair,
@@ -124,4 +136,5 @@ def build_world() -> dict[str, object]:
         "pk": meeting.pk,
         "invitation_pk": meeting.invitations.get(person=parent).pk,
         "family_pk": family.pk,
+        "report_pk": report.pk,
     }

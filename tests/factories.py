@@ -135,3 +135,17 @@ def invite(meeting: Meeting, administrator: Person, person: Person, role=Invitat
         now=meeting.starts_at - timedelta(days=7),
         **kw,
     )
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real, minimal PDF made with pypdf."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

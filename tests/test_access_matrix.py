@@ -37,6 +37,9 @@ EXPECTED: dict[str, list[int]] = {
     "meetings:invitation_remove": [A, 405, 405, F, F, F, N, F, N, F, N],
     # Only the invited reply (the chair is invited to their own meeting).
     "meetings:respond": [A, F, 405, F, F, 405, N, 405, N, 405, N],
+    # Only invited professionals write reports; a report not shared is hidden from the family.
+    "meetings:report": [A, F, F, F, F, OK, N, F, N, F, N],
+    "meetings:report_file": [A, OK, OK, OK, OK, OK, N, N, N, N, N],
     # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
     "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
     "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],

@@ -253,6 +253,6 @@ def test_meeting_page_with_emails_uses_a_fixed_number_of_queries(
     with django_capture_on_commit_callbacks(execute=True):
         invites.invitations_send(meeting=meeting, actor=administrator.user, now=local(2026, 12, 20))
     client.force_login(administrator.user)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert page.count("REQUEST 0") == n + 1

@@ -125,5 +125,5 @@ def test_meeting_page_uses_a_fixed_number_of_queries(
             meeting, administrator, factories.PersonFactory(agency=factories.AgencyFactory()), role="professional"
         )
     client.force_login(chair.user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 200
