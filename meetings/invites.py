@@ -211,6 +211,8 @@ def invitation_respond(
     invitation = Invitation.objects.select_for_update().select_related("meeting", "person").get(pk=invitation.pk)
     if actor is None or invitation.person.user_id != actor.pk:
         raise PermissionDenied("Only the person invited can answer this invitation.")
+    if invitation.role == InvitationRole.CHAIR:
+        raise PermissionDenied("The chair runs the meeting, so does not reply to its invitation.")
     if invitation.meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(f"This meeting is {invitation.meeting.get_status_display().lower()}, so replies are closed.")
     rsvp = Rsvp(rsvp)

@@ -110,7 +110,9 @@ def meeting_detail(request, pk: int):
             "children": meeting.children.select_related("person"),
             "invitations": invitations,
             "own_invitation": own,
-            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp if own else None}) if own and scheduled else None,
+            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp})
+            if own and scheduled and own.role != InvitationRole.CHAIR
+            else None,
             "is_staff_view": staff_view,
             "can_arrange": can_arrange,
             "can_hold": scheduled and user.has_perm("meetings.hold_meeting", meeting),
@@ -163,7 +165,7 @@ def _post_only(request):
 def meeting_respond(request, pk: int):
     """The signed-in invitee answers whether they can come."""
     meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
-    invitation = meeting.invitations.filter(person__user=request.user).first()
+    invitation = meeting.invitations.filter(person__user=request.user).exclude(role=InvitationRole.CHAIR).first()
     if invitation is None:
         raise PermissionDenied("Only people invited to this meeting can reply.")
     if (refused := _post_only(request)) is not None:

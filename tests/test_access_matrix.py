@@ -35,8 +35,8 @@ EXPECTED: dict[str, list[int]] = {
     "meetings:invitation_account_invite": [A, 405, F, F, F, F, N, F, N, F, N],
     "meetings:send_invitations": [A, 405, 405, F, F, F, N, F, N, F, N],
     "meetings:invitation_remove": [A, 405, 405, F, F, F, N, F, N, F, N],
-    # Only the invited reply (the chair is invited to their own meeting).
-    "meetings:respond": [A, F, 405, F, F, 405, N, 405, N, 405, N],
+    # Only the invited reply; the chair runs the meeting and does not.
+    "meetings:respond": [A, F, F, F, F, 405, N, 405, N, 405, N],
     # Only invited professionals write reports; a report not shared is hidden from the family.
     "meetings:report": [A, F, F, F, F, OK, N, F, N, F, N],
     "meetings:report_file": [A, OK, OK, OK, OK, OK, N, N, N, N, N],

@@ -37,3 +37,19 @@ def csp_violations(page):
     found = []
     page.on("console", lambda msg: found.append(msg.text) if "Content Security Policy" in msg.text else None)
     return found
+
+
+@pytest.fixture
+def new_page(browser):
+    """Pages in separate browser contexts (one per person), all closed when the test ends,
+    so no browser request reaches the live server after its database has gone."""
+    contexts = []
+
+    def make():
+        context = browser.new_context()
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

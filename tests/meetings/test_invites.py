@@ -219,6 +219,9 @@ def test_only_the_invitee_answers_and_not_after_cancellation(meeting, administra
 
     with pytest.raises(PermissionDenied):
         invites.invitation_respond(invitation=invitation, actor=chair.user, rsvp=Rsvp.ACCEPTED)
+    chair_invitation = meeting.invitations.get(role=InvitationRole.CHAIR)
+    with pytest.raises(PermissionDenied, match="does not reply"):
+        invites.invitation_respond(invitation=chair_invitation, actor=chair.user, rsvp=Rsvp.ACCEPTED)
     services.meeting_cancel(meeting=meeting, actor=administrator.user, reason="x", now=local(2026, 12, 22))
     with pytest.raises(MeetingError, match="replies are closed"):
         invites.invitation_respond(invitation=invitation, actor=parent.user, rsvp=Rsvp.DECLINED)
