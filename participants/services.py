@@ -12,12 +12,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.outbox import outbox_enqueue
 from audit.services import audit_record
 from participants.enums import StaffRole
 from participants.models import Person
@@ -41,11 +41,16 @@ def _set_password_link(user) -> str:
     )
 
 
-def _send(template: str, to: str, context: dict) -> None:
-    """Send after the transaction commits, so a rolled-back change emails nobody."""
+def _send(template: str, person: Person, context: dict, *, key: str, now: datetime) -> None:
+    """Queue through the outbox: recorded, retried on failure, sent once, after commit.
+
+    The staff email carries a set-password link; it lives in the outbox row until it
+    expires (PASSWORD_RESET_TIMEOUT) or is used, and anyone able to read that table could
+    already do far more, so it is not kept apart.
+    """
     subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
     body = render_to_string(f"emails/{template}.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, [to]))
+    outbox_enqueue(key=key, to_email=person.email, recipient=person, subject=subject, body=body, obj=person, now=now)
 
 
 def _new_user(email: str, full_name: str):
@@ -76,16 +81,13 @@ def staff_account_create(
     user.groups.add(Group.objects.get_or_create(name=role)[0])
     person = Person.objects.create(full_name=full_name.strip(), email=user.email, user=user, job_title=job_title)
     audit_record(actor=actor, code="account.staff_created", obj=person, now=now, detail={"role": role.value})
-    _send(
-        "staff_account",
-        user.email,
-        {
-            "person": person,
-            "role": role.label,
-            "link": _set_password_link(user),
-            "service": settings.CONFER_SERVICE_NAME,
-        },
-    )
+    context = {
+        "person": person,
+        "role": role.label,
+        "link": _set_password_link(user),
+        "service": settings.CONFER_SERVICE_NAME,
+    }
+    _send("staff_account", person, context, key=f"account.staff_created:{user.pk}", now=now)
     return person
 
 
@@ -106,15 +108,13 @@ def account_invite(*, actor, person: Person, now: datetime | None = None) -> Per
         person.user = _new_user(person.email, person.full_name)
         person.save(update_fields=["user"])
     audit_record(actor=actor, code="account.invited", obj=person, now=now, detail={"new_account": created})
-    _send(
-        "account_invitation",
-        person.email,
-        {
-            "person": person,
-            "sign_in": _absolute(reverse("account_request_login_code")),
-            "service": settings.CONFER_SERVICE_NAME,
-        },
-    )
+    context = {
+        "person": person,
+        "sign_in": _absolute(reverse("account_request_login_code")),
+        "service": settings.CONFER_SERVICE_NAME,
+    }
+    # A resend is a new message, so the key carries the time.
+    _send("account_invitation", person, context, key=f"account.invited:{person.pk}:{now.timestamp()}", now=now)
     return person
 
 

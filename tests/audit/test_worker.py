@@ -1,0 +1,34 @@
+"""Production's task path: the database queue and django-tasks-db's worker."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from audit.models import OutboundEmail
+from meetings import invites
+from tests import factories
+from tests.factories import local
+
+pytestmark = pytest.mark.django_db
+
+
+def test_with_the_database_backend_emails_wait_for_the_worker_which_sends_each_once(
+    settings, administrator, chair, family, parent, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    factories.invite(meeting, administrator, parent)
+    with django_capture_on_commit_callbacks(execute=True):
+        invites.invitations_send(meeting=meeting, actor=administrator.user, now=local(2026, 12, 20))
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundEmail.Status.PENDING}
+    assert mail.outbox == []
+    assert DBTaskResult.objects.count() == 2
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundEmail.Status.SENT}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([chair.email, parent.email])
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert len(mail.outbox) == 2
