@@ -14,6 +14,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.access import audit_view, get_visible_or_404
 from meetings import feeds, invites, reports, selectors, services, timescales
@@ -350,7 +351,8 @@ def meeting_hold(request, pk: int):
             error = str(exc)
         else:
             follow = (
-                f" The next {meeting.get_next_kind_display().lower()} is due by {meeting.next_due_on:%A %-d %B %Y}."
+                f" The next {meeting.get_next_kind_display().lower()} is due by "
+                f"{date_format(meeting.next_due_on, 'l j F Y')}."
                 if meeting.next_due_on
                 else ""
             )
@@ -396,7 +398,8 @@ def meeting_schedule(request, family_pk: int):
             form.add_error(
                 "confirm_clash",
                 f"{data['chair'].full_name} already chairs {clash.reference} at "
-                f"{timezone.localtime(clash.starts_at):%H:%M on %-d %B}. Tick the box to schedule anyway.",
+                f"{date_format(timezone.localtime(clash.starts_at), 'H:i \\o\\n j F')}. "
+                "Tick the box to schedule anyway.",
             )
         else:
             try:

@@ -66,7 +66,7 @@ def test_a_chairs_clash_is_a_warning_that_can_be_confirmed(client, administrator
     client.force_login(administrator.user)
     url = reverse("meetings:schedule", args=[family.pk])
     page = client.post(url, schedule_form(family, chair)).content.decode()
-    assert "already chairs CP-2027-0001" in page
+    assert "already chairs CP-2027-0001 at 11:00 on 6 January." in page
     assert Meeting.objects.count() == 1
     client.post(url, schedule_form(family, chair, confirm_clash="on"))
     assert Meeting.objects.count() == 2
