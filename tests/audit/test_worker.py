@@ -9,19 +9,19 @@ from meetings import invites
 from tests import factories
 from tests.factories import local
 
-pytestmark = pytest.mark.django_db
+# Transactional: the worker closes and reopens database connections, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_with_the_database_backend_emails_wait_for_the_worker_which_sends_each_once(
-    settings, administrator, chair, family, parent, django_capture_on_commit_callbacks
+    settings, administrator, chair, family, parent
 ):
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
     factories.invite(meeting, administrator, parent)
-    with django_capture_on_commit_callbacks(execute=True):
-        invites.invitations_send(meeting=meeting, actor=administrator.user, now=local(2026, 12, 20))
+    invites.invitations_send(meeting=meeting, actor=administrator.user, now=local(2026, 12, 20))
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundEmail.Status.PENDING}
     assert mail.outbox == []
     assert DBTaskResult.objects.count() == 2
