@@ -1,0 +1,181 @@
+"""Minutes of a meeting: sections, the family's comments, the chair's responses, versions.
+
+``Minutes.status`` is a protected FSM field changed only by ``minutes.services``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django_fsm import FSMField, FSMModelMixin, transition
+from rules.contrib.models import RulesModelBase, RulesModelMixin
+from simple_history.models import HistoricalRecords
+
+from meetings.models import Invitation, Meeting
+from minutes import rules as minutes_rules
+from minutes.enums import MinutesStatus
+from participants.models import ThirdPartySource
+
+
+class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModelBase):
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="minutes")
+    status = FSMField(max_length=20, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT, protected=True)
+    created_at = models.DateTimeField()
+    shared_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The family's comment window closes at the end of this moment (local end of day).
+    comment_deadline = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    distributed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "minutes"
+        rules_permissions = minutes_rules.MINUTES_PERMISSIONS
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}"
+
+    @transition(field=status, source=MinutesStatus.DRAFT, target=MinutesStatus.SHARED)
+    def share(self, *, now: datetime, deadline: datetime) -> None:
+        self.shared_at = self.shared_at or now
+        self.comment_deadline = deadline
+
+    share.alters_data = True
+
+    @transition(field=status, source=MinutesStatus.SHARED, target=MinutesStatus.DRAFT)
+    def withdraw(self) -> None:
+        """Back to draft for rework; comments and the deadline are kept."""
+
+    withdraw.alters_data = True
+
+    @transition(field=status, source=MinutesStatus.SHARED, target=MinutesStatus.APPROVED)
+    def approve(self, *, now: datetime, user) -> None:
+        self.approved_at, self.approved_by = now, user
+
+    approve.alters_data = True
+
+    @transition(field=status, source=MinutesStatus.APPROVED, target=MinutesStatus.DISTRIBUTED)
+    def mark_distributed(self, *, now: datetime) -> None:
+        self.distributed_at = now
+
+    mark_distributed.alters_data = True
+
+
+class Section(models.Model):
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField()
+    key = models.CharField(max_length=40)
+    heading = models.CharField(max_length=200)
+    plain_heading = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    # Bumped on every change of text: a save from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+    third_party_source = models.ForeignKey(
+        ThirdPartySource, null=True, blank=True, on_delete=models.PROTECT, related_name="sections"
+    )
+    restricted_from = models.ManyToManyField(Invitation, blank=True, related_name="restricted_sections")
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.heading} ({self.minutes.meeting.reference})"
+
+
+class Comment(models.Model):
+    """A family member's comment on a section (or on the whole draft when ``section`` is None)."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="comments")
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment #{self.pk} on {self.minutes}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class NoComments(models.Model):
+    """A family member said they have no comments on the draft."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="no_comments")
+    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["minutes", "invitation"], name="one_no_comments_each")]
+
+    def __str__(self) -> str:
+        return f"No comments from invitation #{self.invitation_id}"
+
+
+class Response(models.Model):
+    """The chair's answer to a comment: accepted (with the amendment made) or not, and why."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.PROTECT, related_name="response")
+    accepted = models.BooleanField()
+    reason = models.TextField(blank=True)
+    text_before = models.TextField(blank=True)
+    text_after = models.TextField(blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    responded_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{'Accepted' if self.accepted else 'Not accepted'}: comment #{self.comment_id}"
+
+    @property
+    def amended(self) -> bool:
+        return self.accepted and self.text_before != self.text_after
+
+
+class Version(models.Model):
+    """An immutable copy of the full minutes at approval, with its SHA-256."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content = models.TextField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["minutes", "number"], name="unique_version_number")]
+
+    def __str__(self) -> str:
+        return f"Version {self.number} of {self.minutes}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Versions of minutes are immutable.")
+        super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Versions of minutes are immutable.")
+
+    delete.alters_data = True
