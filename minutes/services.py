@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_fsm import can_proceed
+from simple_history.utils import bulk_create_with_history
 
 from audit.outbox import outbox_enqueue
 from audit.services import audit_record
@@ -112,17 +113,21 @@ def minutes_start(*, meeting: Meeting, actor, now: datetime | None = None) -> Mi
     if meeting.status not in (MeetingStatus.HELD, MeetingStatus.MINUTED):
         raise MinutesError("Minutes can be written once the meeting is recorded as held.")
     minutes = Minutes.objects.create(meeting=meeting, created_at=now)
-    Section.objects.bulk_create(
-        Section(
-            minutes=minutes,
-            order=(i + 1) * 10,
-            key=t.key,
-            heading=t.heading,
-            plain_heading=t.plain_heading,
-            text=_prefill(t.prefill, meeting) if t.prefill else "",
-            updated_at=now,
-        )
-        for i, t in enumerate(sections_for(meeting.kind))
+    bulk_create_with_history(
+        [
+            Section(
+                minutes=minutes,
+                order=(i + 1) * 10,
+                key=t.key,
+                heading=t.heading,
+                plain_heading=t.plain_heading,
+                text=_prefill(t.prefill, meeting) if t.prefill else "",
+                updated_at=now,
+            )
+            for i, t in enumerate(sections_for(meeting.kind))
+        ],
+        Section,
+        default_user=actor,
     )
     audit_record(actor=actor, code="minutes.started", obj=meeting, now=now)
     return minutes

@@ -95,8 +95,8 @@ def family_with_parent(*, children: int = 1, surname: str = "Leakname") -> tuple
     return family, parent
 
 
-def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=JERSEY)
+def local(year: int, month: int, day: int, hour: int = 10, minute: int = 0, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=JERSEY)
 
 
 def schedule(

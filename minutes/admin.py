@@ -1,0 +1,51 @@
+"""Minutes in the admin are for looking, not changing: every change goes through
+``minutes.services`` (versions, the comment window and the audit log depend on it)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from minutes.models import Comment, Minutes, NoComments, Response, Section, Version
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Minutes)
+class MinutesAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "status", "shared_at", "comment_deadline", "approved_at", "distributed_at"]
+    list_filter = ["status"]
+    search_fields = ["meeting__reference"]
+
+
+@admin.register(Section)
+class SectionAdmin(ReadOnlyAdmin):
+    list_display = ["minutes", "order", "heading", "version", "third_party_source"]
+    search_fields = ["minutes__meeting__reference", "heading"]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["minutes", "section", "author", "created_at", "withdrawn_at"]
+
+
+@admin.register(NoComments)
+class NoCommentsAdmin(ReadOnlyAdmin):
+    list_display = ["minutes", "invitation", "at"]
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ["comment", "accepted", "responded_by", "responded_at"]
+
+
+@admin.register(Version)
+class VersionAdmin(ReadOnlyAdmin):
+    list_display = ["minutes", "number", "created_at", "created_by", "sha256"]
