@@ -13,6 +13,7 @@ urlpatterns = [
     path("", meeting_views.start, name="start"),
     path("home/", meeting_views.home, name="home"),
     path("meetings/", include("meetings.urls")),
+    path("meetings/<int:pk>/minutes/", include("minutes.urls")),
     path("audit/", include("audit.urls")),
     path("people/", include("participants.urls")),
     path("accounts/", include("allauth.urls")),

@@ -25,21 +25,22 @@ class Pattern:
 def all_patterns() -> list[Pattern]:
     found: list[Pattern] = []
 
-    def walk(patterns, prefix: str, namespace: str) -> None:
+    def groups_of(pattern) -> tuple[str, ...]:
+        return tuple(getattr(pattern, "converters", {}) or pattern.regex.groupindex)
+
+    def walk(patterns, prefix: str, namespace: str, inherited: tuple[str, ...]) -> None:
         for p in patterns:
             if isinstance(p, URLResolver):
                 ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-                walk(p.url_patterns, prefix + str(p.pattern), ns)
+                walk(p.url_patterns, prefix + str(p.pattern), ns, inherited + groups_of(p.pattern))
             elif isinstance(p, URLPattern):
                 route = prefix + str(p.pattern)
                 name = f"{namespace}{p.name}" if p.name else None
-                groups = tuple(p.pattern.converters) if hasattr(p.pattern, "converters") else ()
-                if not groups:
-                    groups = tuple(p.pattern.regex.groupindex)
+                groups = inherited + groups_of(p.pattern)
                 positional = p.pattern.regex.groups - len(p.pattern.regex.groupindex)
                 found.append(Pattern(name or route, name, route, groups, positional))
 
-    walk(get_resolver().url_patterns, "", "")
+    walk(get_resolver().url_patterns, "", "", ())
     return found
 
 
@@ -50,8 +51,10 @@ PLACEHOLDERS = {"app_label": "meetings", "url": "no-such-page/"}
 
 def url_for(pattern: Pattern, objects: dict[str, object]) -> str:
     kwargs = {}
+    namespace = pattern.key.split(":")[0] if ":" in pattern.key else ""
     for arg in pattern.kwargs:
-        kwargs[arg] = objects.get(arg, PLACEHOLDERS.get(arg, "1"))
+        # "minutes:pk" beats "pk": the minutes pages are about the meeting that has minutes.
+        kwargs[arg] = objects.get(f"{namespace}:{arg}", objects.get(arg, PLACEHOLDERS.get(arg, "1")))
     if pattern.name and pattern.positional and not kwargs:
         return reverse(pattern.name, args=["1"] * pattern.positional)
     if pattern.name:
@@ -129,7 +132,9 @@ def build_world() -> dict[str, object]:
         "young_person_of_meeting": young,
         "young_person_of_other_meeting": other_young,
     }
+    minuted = _meeting_with_shared_minutes(administrator, chair, family, parent, young, invited_pro)
     return {
+        **minuted,
         "people": people,
         "meeting": meeting,
         "other_meeting": other_meeting,
@@ -138,3 +143,39 @@ def build_world() -> dict[str, object]:
         "family_pk": family.pk,
         "report_pk": report.pk,
     }
+
+
+def _meeting_with_shared_minutes(administrator, chair, family, parent, young, professional) -> dict[str, object]:
+    """A held conference of the same family whose draft minutes are shared, with a comment."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
+    from minutes import services as minutes_services
+
+    now = timezone.now()
+    held = factories.schedule(
+        administrator=administrator,
+        chair=chair,
+        family=family,
+        starts_at=now + timedelta(hours=1),
+        now=now - timedelta(days=1),
+    )
+    factories.invite(held, administrator, parent, now=now - timedelta(days=1))
+    factories.invite(held, administrator, young, InvitationRole.YOUNG_PERSON, now=now - timedelta(days=1))
+    factories.invite(held, administrator, professional, InvitationRole.PROFESSIONAL, now=now - timedelta(days=1))
+    meeting_hold(
+        meeting=held,
+        actor=chair.user,
+        now=held.ends_at,
+        attendance={inv.pk: AttendanceRecord("attended") for inv in held.invitations.all()},
+        outcomes={c.pk: OutcomeRecord(plan_needed=True, category="neglect") for c in held.children.all()},
+    )
+    minutes = minutes_services.minutes_start(meeting=held, actor=chair.user, now=held.ends_at)
+    minutes_services.minutes_share(minutes=minutes, actor=chair.user, now=held.ends_at)
+    section = minutes.sections.get(key="purpose")
+    comment = minutes_services.comment_add(
+        minutes=minutes, actor=parent.user, text="A comment", section=section, now=held.ends_at
+    )
+    return {"minutes:pk": held.pk, "section_pk": section.pk, "comment_pk": comment.pk}

@@ -127,14 +127,8 @@ def schedule(
 
 
 def invite(meeting: Meeting, administrator: Person, person: Person, role=InvitationRole.PARENT_CARER, **kw):
-    return services.invitation_add(
-        meeting=meeting,
-        actor=administrator.user,
-        person=person,
-        role=role,
-        now=meeting.starts_at - timedelta(days=7),
-        **kw,
-    )
+    kw.setdefault("now", meeting.starts_at - timedelta(days=7))
+    return services.invitation_add(meeting=meeting, actor=administrator.user, person=person, role=role, **kw)
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

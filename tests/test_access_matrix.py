@@ -40,6 +40,22 @@ EXPECTED: dict[str, list[int]] = {
     # Only invited professionals write reports; a report not shared is hidden from the family.
     "meetings:report": [A, F, F, F, F, OK, N, F, N, F, N],
     "meetings:report_file": [A, OK, OK, OK, OK, OK, N, N, N, N, N],
+    # Minutes of a held meeting of the same family, shared for comment, with the parent's comment.
+    "minutes:overview": [A, OK, OK, OK, OK, OK, N, OK, N, OK, N],
+    "minutes:start": [A, 405, 405, F, F, F, N, F, N, F, N],
+    "minutes:section_edit": [A, OK, OK, F, F, F, N, F, N, F, N],
+    "minutes:section_restrict": [A, F, OK, F, F, F, N, F, N, F, N],
+    "minutes:section_add_part": [A, F, 405, F, F, F, N, F, N, F, N],
+    "minutes:share": [A, F, 405, F, F, F, N, F, N, F, N],
+    "minutes:withdraw": [A, F, 405, F, F, F, N, F, N, F, N],
+    "minutes:reopen": [A, F, 405, F, F, F, N, F, N, F, N],
+    "minutes:approve": [A, F, 405, F, F, F, N, F, N, F, N],
+    "minutes:respond": [A, F, OK, F, F, F, N, F, N, F, N],
+    "minutes:history": [A, OK, OK, OK, OK, OK, N, F, N, F, N],
+    # Only the family comment; a comment is visible (editable) to its author alone.
+    "minutes:comment_add": [A, F, F, F, F, F, N, 405, N, 405, N],
+    "minutes:no_comments": [A, F, F, F, F, F, N, 405, N, 405, N],
+    "minutes:comment_edit": [A, N, N, N, N, N, N, OK, N, N, N],
     # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
     "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
     "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],

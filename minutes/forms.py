@@ -1,0 +1,76 @@
+from django import forms
+
+from participants.models import ThirdPartySource
+
+
+class SectionForm(forms.Form):
+    text = forms.CharField(
+        label="Text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Plain text. Leave a blank line between paragraphs.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RestrictionForm(forms.Form):
+    third_party_source = forms.ModelChoiceField(
+        label="Information from a third party",
+        queryset=None,
+        required=False,
+        empty_label="No: this is not a third party's information",
+        help_text="Families see it only if that person has given consent.",
+    )
+    restricted_from = forms.ModelMultipleChoiceField(
+        label="Withhold this section from",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For example someone asked to leave for this part of the meeting.",
+    )
+
+    def __init__(self, *args, minutes, **kwargs):
+        super().__init__(*args, **kwargs)
+        meeting = minutes.meeting
+        self.fields["third_party_source"].queryset = ThirdPartySource.objects.filter(family=meeting.family)
+        self.fields["restricted_from"].queryset = meeting.invitations.select_related("person").order_by("role", "id")
+        self.fields["restricted_from"].label_from_instance = lambda inv: (
+            f"{inv.person.full_name} ({inv.get_role_display().lower()})"
+        )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the record.")
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}))
+    section = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ResponseForm(forms.Form):
+    accepted = forms.TypedChoiceField(
+        label="Do you accept the comment?",
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        choices=[("yes", "Yes: amend the minutes"), ("no", "No: keep the family's view in the final record")],
+    )
+    amended_text = forms.CharField(
+        label="The section with your amendment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Only when you accept a comment on a section.",
+    )
+    reason = forms.CharField(
+        label="Why it is not accepted",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The family will read this; it stays in the final minutes beside their comment.",
+    )
+    section_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("accepted") is False and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the reason the comment is not accepted.")
+        return data

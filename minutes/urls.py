@@ -1,0 +1,22 @@
+from django.urls import path
+
+from minutes import views
+
+app_name = "minutes"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("start/", views.start, name="start"),
+    path("sections/<int:section_pk>/", views.section_edit, name="section_edit"),
+    path("sections/<int:section_pk>/who-may-read/", views.section_restrict, name="section_restrict"),
+    path("sections/<int:section_pk>/add-part/", views.section_add_part, name="section_add_part"),
+    path("share/", views.share, name="share"),
+    path("withdraw/", views.withdraw, name="withdraw"),
+    path("reopen/", views.reopen, name="reopen"),
+    path("approve/", views.approve, name="approve"),
+    path("comments/", views.comment_add, name="comment_add"),
+    path("comments/<int:comment_pk>/", views.comment_edit, name="comment_edit"),
+    path("comments/<int:comment_pk>/answer/", views.respond, name="respond"),
+    path("no-comments/", views.no_comments, name="no_comments"),
+    path("history/", views.history, name="history"),
+]

@@ -1,0 +1,365 @@
+"""Minutes pages. One overview serves every reader, each seeing only what they may."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from audit.access import audit_view, get_visible_or_404
+from meetings.enums import InvitationRole, MeetingStatus
+from minutes import redaction, selectors, services
+from minutes.diff import word_diff
+from minutes.enums import MinutesStatus
+from minutes.errors import MinutesError, StaleSection
+from minutes.forms import CommentForm, ReasonForm, ResponseForm, RestrictionForm, SectionForm
+from minutes.models import Comment
+from minutes.rules import FAMILY_ROLES
+
+
+def _minutes_or_404(request, pk: int, perm: str | None = None, refusal: str = ""):
+    meeting, minutes = selectors.meeting_minutes(request, pk)
+    if minutes is None:
+        raise Http404("These minutes have not been started")
+    if perm and not request.user.has_perm(perm, minutes):
+        raise PermissionDenied(refusal)
+    return meeting, minutes
+
+
+def _own_invitation(meeting, user):
+    return meeting.invitations.filter(person__user=user).first()
+
+
+def _back(meeting, anchor: str = ""):
+    response = redirect("minutes:overview", pk=meeting.pk)
+    if anchor:
+        response["Location"] += f"#{anchor}"
+    return response
+
+
+@login_required
+def overview(request, pk: int):
+    meeting, minutes = selectors.meeting_minutes(request, pk)
+    user = request.user
+    own = _own_invitation(meeting, user)
+    is_family = own is not None and own.role in FAMILY_ROLES
+    context = {"meeting": meeting, "minutes": minutes, "own": own, "is_family": is_family}
+    if minutes is None:
+        context["can_start"] = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED) and user.has_perm(
+            "minutes.change_minutes", _probe(meeting)
+        )
+        return render(request, "minutes/overview.html", context)
+    if not user.has_perm("minutes.view_minutes", minutes):
+        raise PermissionDenied("You cannot read these minutes.")
+    if is_family and minutes.status == MinutesStatus.DRAFT:
+        # Not shared yet (or withdrawn for rework): nothing of the draft is shown.
+        context["not_ready"] = True
+        return render(request, "minutes/overview.html", context)
+    audit_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
+    sections = selectors.sections_with_restrictions(minutes)
+    reader = redaction.Reader(invitation_id=own.pk if own else None, is_family=is_family)
+    readable = redaction.redact([services.section_content(s) for s in sections], reader)
+    now = timezone.now()
+    window_open = minutes.status == MinutesStatus.SHARED and now <= minutes.comment_deadline
+    comments = selectors.comments_with_responses(minutes, author=own if is_family else None)
+    by_section: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        by_section.setdefault(comment.section_id, []).append(comment)
+    context.update(
+        {
+            "rows": [(s, r, by_section.get(s.pk, [])) for s, r in zip(sections, readable, strict=True)],
+            "general_comments": by_section.get(None, []),
+            "comments": comments,
+            "window_open": window_open,
+            "can_write": minutes.status == MinutesStatus.DRAFT and user.has_perm("minutes.change_minutes", minutes),
+            "is_chair": user.has_perm("minutes.share_minutes", minutes),
+            "can_comment": is_family and window_open,
+            "young_person": own is not None and own.role == InvitationRole.YOUNG_PERSON,
+            "said_no_comments": is_family and minutes.no_comments.filter(invitation=own).exists(),
+            "unanswered": sum(1 for c in comments if c.is_active and not hasattr(c, "response")),
+            "comment_form": CommentForm(),
+            "not_accepted": services.not_accepted_items(minutes) if minutes.status != MinutesStatus.DRAFT else [],
+            "latest_version": minutes.versions.order_by("-number").first(),
+        }
+    )
+    return render(request, "minutes/overview.html", context)
+
+
+def _probe(meeting):
+    from minutes.models import Minutes
+
+    return Minutes(meeting=meeting)
+
+
+@login_required
+def start(request, pk: int):
+    meeting, minutes = selectors.meeting_minutes(request, pk)
+    if not request.user.has_perm("minutes.change_minutes", minutes or _probe(meeting)):
+        raise PermissionDenied("Only the chair, the minute-taker or an administrator writes minutes.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.minutes_start(meeting=meeting, actor=request.user)
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    return _back(meeting)
+
+
+@login_required
+def section_edit(request, pk: int, section_pk: int):
+    meeting, minutes = _minutes_or_404(
+        request, pk, "minutes.change_minutes", "Only the chair, the minute-taker or an administrator writes minutes."
+    )
+    section = get_visible_or_404(request, minutes.sections.all(), pk=section_pk)
+    form = SectionForm(request.POST or None, initial={"text": section.text, "version": section.version})
+    stale = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.section_save(
+                section=section,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                version=form.cleaned_data["version"],
+            )
+        except StaleSection as exc:
+            stale = exc
+            # Offer the current version to save against, with the person's own text kept.
+            form = SectionForm(initial={"text": exc.yours, "version": exc.current_version})
+        except MinutesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Saved: {section.heading}.")
+            return _back(meeting, f"section-{section.pk}")
+    return render(
+        request,
+        "minutes/section_edit.html",
+        {"meeting": meeting, "minutes": minutes, "section": section, "form": form, "stale": stale},
+    )
+
+
+@login_required
+def section_restrict(request, pk: int, section_pk: int):
+    meeting, minutes = _minutes_or_404(request, pk, "minutes.share_minutes", "Only the chair decides what is withheld.")
+    section = get_visible_or_404(request, minutes.sections.all(), pk=section_pk)
+    initial = {"third_party_source": section.third_party_source, "restricted_from": list(section.restricted_from.all())}
+    form = RestrictionForm(request.POST or None, minutes=minutes, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.section_set_restrictions(section=section, actor=request.user, **form.cleaned_data)
+        except MinutesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Saved who may read: {section.heading}.")
+            return _back(meeting, f"section-{section.pk}")
+    return render(
+        request,
+        "minutes/section_restrict.html",
+        {"meeting": meeting, "minutes": minutes, "section": section, "form": form},
+    )
+
+
+def _chair_action(request, pk: int, action, success: str, *, needs_reason: bool = False):
+    meeting, minutes = _minutes_or_404(request, pk, "minutes.share_minutes", "Only the chair can do this.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    kwargs = {}
+    if needs_reason:
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give a reason.")
+            return _back(meeting)
+        kwargs["reason"] = form.cleaned_data["reason"]
+    try:
+        action(minutes=minutes, actor=request.user, **kwargs)
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return _back(meeting)
+
+
+@login_required
+def section_add_part(request, pk: int, section_pk: int):
+    meeting, minutes = _minutes_or_404(request, pk, "minutes.share_minutes", "Only the chair adds separate parts.")
+    section = get_visible_or_404(request, minutes.sections.all(), pk=section_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        part = services.section_add_part(section=section, actor=request.user)
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+        return _back(meeting)
+    return redirect("minutes:section_edit", pk=meeting.pk, section_pk=part.pk)
+
+
+@login_required
+def share(request, pk: int):
+    return _chair_action(
+        request,
+        pk,
+        services.minutes_share,
+        "The draft is shared. The family has been told it is ready for their comments.",
+    )
+
+
+@login_required
+def withdraw(request, pk: int):
+    return _chair_action(
+        request,
+        pk,
+        services.minutes_withdraw,
+        "The draft is back with you. The family's comments are kept.",
+        needs_reason=True,
+    )
+
+
+@login_required
+def reopen(request, pk: int):
+    return _chair_action(
+        request,
+        pk,
+        services.window_reopen,
+        "The comment window is open again and the family has been told.",
+        needs_reason=True,
+    )
+
+
+@login_required
+def approve(request, pk: int):
+    meeting, minutes = _minutes_or_404(request, pk, "minutes.approve_minutes", "Only the chair approves the minutes.")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        version = services.minutes_approve(minutes=minutes, actor=request.user)
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The minutes are approved (version {version.number}).")
+    return _back(meeting)
+
+
+@login_required
+def comment_add(request, pk: int):
+    meeting, minutes = _minutes_or_404(
+        request, pk, "minutes.comment_minutes", "Only the family members invited to the meeting comment on the draft."
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write your comment.")
+        return _back(meeting)
+    section = None
+    if form.cleaned_data["section"]:
+        section = get_visible_or_404(request, minutes.sections.all(), pk=form.cleaned_data["section"])
+    try:
+        comment = services.comment_add(
+            minutes=minutes, actor=request.user, text=form.cleaned_data["text"], section=section
+        )
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+        return _back(meeting)
+    messages.success(request, "Thank you. Your comment has been sent to the chair.")
+    return _back(meeting, f"comment-{comment.pk}")
+
+
+@login_required
+def comment_edit(request, pk: int, comment_pk: int):
+    meeting, minutes = _minutes_or_404(request, pk)
+    own = _own_invitation(meeting, request.user)
+    comment = get_visible_or_404(
+        request, minutes.comments.filter(author=own) if own else Comment.objects.none(), pk=comment_pk
+    )
+    form = CommentForm(request.POST or None, initial={"text": comment.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            if "withdraw" in request.POST:
+                services.comment_withdraw(comment=comment, actor=request.user)
+                messages.success(request, "Your comment has been withdrawn.")
+            else:
+                services.comment_edit(comment=comment, actor=request.user, text=form.cleaned_data["text"])
+                messages.success(request, "Your comment has been changed.")
+        except MinutesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _back(meeting)
+    return render(
+        request, "minutes/comment_edit.html", {"meeting": meeting, "minutes": minutes, "comment": comment, "form": form}
+    )
+
+
+@login_required
+def no_comments(request, pk: int):
+    meeting, minutes = _minutes_or_404(
+        request, pk, "minutes.comment_minutes", "Only the family members invited to the meeting comment on the draft."
+    )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        services.no_comments(minutes=minutes, actor=request.user)
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Thank you. The chair knows you have no comments.")
+    return _back(meeting)
+
+
+@login_required
+def respond(request, pk: int, comment_pk: int):
+    meeting, minutes = _minutes_or_404(
+        request, pk, "minutes.respond_minutes", "Only the chair answers the family's comments."
+    )
+    comment = get_visible_or_404(request, minutes.comments.select_related("section", "author__person"), pk=comment_pk)
+    section = comment.section
+    initial = {"amended_text": section.text if section else "", "section_version": section.version if section else None}
+    form = ResponseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.comment_respond(
+                comment=comment,
+                actor=request.user,
+                accepted=data["accepted"],
+                reason=data["reason"],
+                amended_text=data["amended_text"] if data["accepted"] and section else None,
+                section_version=data["section_version"],
+            )
+        except StaleSection as exc:
+            form.add_error("amended_text", str(exc))
+        except MinutesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your answer is saved; the family can read it.")
+            return _back(meeting, f"comment-{comment.pk}")
+    return render(
+        request, "minutes/respond.html", {"meeting": meeting, "minutes": minutes, "comment": comment, "form": form}
+    )
+
+
+@login_required
+def history(request, pk: int):
+    """Every amendment made in answer to the family, as tracked changes, and the versions."""
+    meeting, minutes = _minutes_or_404(request, pk)
+    own = _own_invitation(meeting, request.user)
+    if own is not None and own.role in FAMILY_ROLES and not request.user.has_perm("minutes.share_minutes", minutes):
+        raise PermissionDenied("The history of changes is for the people who wrote the minutes.")
+    if not request.user.has_perm("minutes.view_minutes", minutes):
+        raise PermissionDenied("You cannot read these minutes.")
+    amendments = [
+        (comment, word_diff(comment.response.text_before, comment.response.text_after))
+        for comment in selectors.comments_with_responses(minutes)
+        if hasattr(comment, "response") and comment.response.amended
+    ]
+    return render(
+        request,
+        "minutes/history.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "amendments": amendments,
+            "versions": minutes.versions.all(),
+        },
+    )
