@@ -131,6 +131,25 @@ def _with_sections(minutes, n, chair):
 
 
 @pytest.mark.parametrize("n", [1, 20])
+def test_draft_editing_pages_use_a_fixed_number_of_queries(
+    n, client, minutes, held_meeting, chair, django_assert_max_num_queries
+):
+    _with_sections(minutes, n, chair)
+    section = minutes.sections.first()
+    services.section_set_restrictions(
+        section=section, actor=chair.user, third_party_source=None, restricted_from=list(held_meeting.invitations.all())
+    )
+    client.force_login(chair.user)
+    for url in (
+        reverse("minutes:overview", args=[held_meeting.pk]),
+        reverse("minutes:section_edit", args=[held_meeting.pk, section.pk]),
+        reverse("minutes:section_restrict", args=[held_meeting.pk, section.pk]),
+    ):
+        with django_assert_max_num_queries(18):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 20])
 def test_minutes_pages_use_a_fixed_number_of_queries(
     n, client, minutes, held_meeting, chair, parent, officer, neighbour, django_assert_max_num_queries, time_machine
 ):
