@@ -281,6 +281,7 @@ def seed_demo() -> None:
         strategy_discussion_on=today - timedelta(days=15),
     )
     hold(icpc2, services.OutcomeRecord(plan_needed=True, category=Category.EMOTIONAL))
+    _demo_minutes(icpc2, families[1])
 
     # Family 3: a looked-after child's first review, scheduled late with a reason.
     schedule(
@@ -447,3 +448,38 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(f"school@{DEMO_DOMAIN}", "professional", "Designated safeguarding lead"),
     ]
     return logins + [login for login in extra if User.objects.filter(email=login.email).exists()]
+
+
+DEMO_MINUTES = {
+    "purpose": "To share information about the children's safety and decide whether they need a child protection plan.",
+    "worries": "School reported the children arriving hungry on several mornings this term.",
+    "working_well": "The children are attached to their mother and attend school every day.",
+    "plan": "Lead social worker to visit weekly. Health visitor to review the youngest child's weight by "
+    "the end of the month.",
+}
+
+
+def _demo_minutes(meeting: Meeting, family: Family) -> None:
+    """Draft minutes of a conference held yesterday, shared with the family for comment,
+    with one section from a neighbour who refused consent (withheld from the parent)."""
+    from minutes import services as minutes_services
+
+    chair = meeting.chair.user
+    now = meeting.ends_at + timedelta(hours=2)
+    minutes = minutes_services.minutes_start(meeting=meeting, actor=chair, now=now)
+    for key, text in DEMO_MINUTES.items():
+        section = minutes.sections.get(key=key)
+        minutes_services.section_save(section=section, actor=chair, text=text, version=section.version, now=now)
+    worries = minutes.sections.get(key="worries")
+    part = minutes_services.section_add_part(section=worries, actor=chair, now=now)
+    minutes_services.section_save(
+        section=part,
+        actor=chair,
+        now=now,
+        version=part.version,
+        text="A neighbour reported shouting late at night in early October.",
+    )
+    minutes_services.section_set_restrictions(
+        section=part, actor=chair, third_party_source=family.third_party_sources.first(), restricted_from=[]
+    )
+    minutes_services.minutes_share(minutes=minutes, actor=chair, now=timezone.now())

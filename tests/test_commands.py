@@ -18,6 +18,10 @@ def test_seed_demo_has_meetings_in_every_state_and_an_audit_trail(capsys):
     assert AuditEvent.objects.filter(code="meeting.scheduled").count() == Meeting.objects.count()
     assert Meeting.objects.filter(late_reason__gt="").exists()
     assert "meetings in the database" in capsys.readouterr().out
+    from minutes.models import Minutes
+
+    shared = Minutes.objects.get(status="shared_for_comment")
+    assert shared.sections.filter(third_party_source__consent="refused").count() == 1
 
 
 def test_seed_demo_if_empty_runs_once(capsys):
