@@ -266,4 +266,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Each task's start and end is routine; failures still show (WARNING and above).
+    "loggers": {"django.tasks": {"level": "WARNING"}},
 }

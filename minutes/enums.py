@@ -3,7 +3,7 @@ from django.db import models
 
 class MinutesStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
-    SHARED = "shared_for_comment", "Shared with the family for comment"
+    SHARED = "shared_for_comment", "Shared for comment"
     APPROVED = "approved", "Approved"
     DISTRIBUTED = "distributed", "Distributed"
 
