@@ -234,3 +234,17 @@ def test_a_separate_part_is_added_right_after_its_section(minutes, chair):
     part = services.section_add_part(section=worries, actor=chair.user)
     keys = list(minutes.sections.values_list("key", flat=True))
     assert keys[keys.index("worries") + 1] == part.key == "worries_part"
+
+
+def test_an_invited_minute_taker_writes_but_does_not_share(minutes, chair, held_meeting):
+    from meetings.enums import InvitationRole
+    from meetings.models import Invitation
+
+    typist = factories.PersonFactory(full_name="Mina Taker", user=factories.UserFactory())
+    # Invited before the meeting was held (the service refuses new invitations afterwards).
+    Invitation.objects.create(meeting=held_meeting, person=typist, role=InvitationRole.MINUTE_TAKER)
+    purpose = section(minutes, "purpose")
+    saved = services.section_save(section=purpose, actor=typist.user, text="Typed by the minute-taker", version=1)
+    assert (saved.text, saved.updated_by) == ("Typed by the minute-taker", typist.user)
+    with pytest.raises(PermissionDenied, match="Only the chair shares"):
+        services.minutes_share(minutes=minutes, actor=typist.user, now=SHARED_AT)
