@@ -234,8 +234,8 @@ def section_add_part(*, section: Section, actor, now: datetime | None = None) ->
     part = Section.objects.create(
         minutes=minutes,
         order=order,
-        key=f"{section.key}_part",
-        heading=f"{section.heading} (separate part)",
+        key=f"{section.key.removesuffix('_part')}_part",
+        heading=f"{section.heading.removesuffix(' (separate part)')} (separate part)",
         plain_heading=section.plain_heading,
         updated_at=now,
         updated_by=actor,
@@ -484,7 +484,7 @@ def comment_respond(
         raise MinutesError(
             f"These minutes are {minutes.get_status_display().lower()}; comments can no longer be answered."
         )
-    comment = Comment.objects.select_for_update().select_related("section").get(pk=comment.pk)
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("section").get(pk=comment.pk)
     if comment.withdrawn_at is not None:
         raise MinutesError("The family withdrew this comment, so it needs no answer.")
     if Response.objects.filter(comment=comment).exists():

@@ -248,3 +248,11 @@ def test_an_invited_minute_taker_writes_but_does_not_share(minutes, chair, held_
     assert (saved.text, saved.updated_by) == ("Typed by the minute-taker", typist.user)
     with pytest.raises(PermissionDenied, match="Only the chair shares"):
         services.minutes_share(minutes=minutes, actor=typist.user, now=SHARED_AT)
+
+
+def test_parts_of_parts_keep_short_keys_and_headings(minutes, chair):
+    part = section(minutes, "worries")
+    for _ in range(12):
+        part = services.section_add_part(section=part, actor=chair.user)
+    assert part.key == "worries_part"
+    assert part.heading == "What are we worried about? Harm and complicating factors (separate part)"
