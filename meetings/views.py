@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 
 from audit.access import audit_view, get_visible_or_404
 from meetings import feeds, invites, reports, selectors, services, timescales
-from meetings.enums import InvitationRole, MeetingKind, MeetingStatus
+from meetings.enums import InvitationRole, MeetingKind, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
 from meetings.forms import (
     AttendanceForm,
@@ -366,8 +366,6 @@ def meeting_hold(request, pk: int):
 
 
 def _initial_attendance(invitation) -> str | None:
-    from meetings.enums import Rsvp
-
     return {Rsvp.DECLINED: "apologies"}.get(invitation.rsvp)
 
 
@@ -438,8 +436,6 @@ def _due_dates(family) -> list[tuple[str, date | None]]:
 def calendar_feed(request, token: str):
     """The feed itself: no sign-in (calendar apps cannot), the secret in the URL instead.
     An unknown or revoked token is a plain 404."""
-    from django.http import Http404, HttpResponse
-
     feed = feeds.feed_for_token(token)
     if feed is None:
         raise Http404("No such calendar")
@@ -490,8 +486,6 @@ def report_submit(request, pk: int):
 @login_required
 def report_file(request, pk: int, report_pk: int):
     """Download a report's PDF, if the user may see that report. Every download is audited."""
-    from django.http import FileResponse, Http404
-
     meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
     report = get_visible_or_404(request, selectors.reports_visible_to(meeting, request.user), pk=report_pk)
     if not report.file:
