@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -12,29 +11,10 @@ from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
 from minutes.enums import MinutesStatus
 from minutes.models import Minutes
 from participants.enums import StaffRole
-from participants.mfa import current_code
 from tests import factories
+from tests.browser.conftest import sign_in, verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-test-password-123"
-
-
-def verified(person):
-    EmailAddress.objects.create(user=person.user, email=person.user.email, primary=True, verified=True)
-    return person
-
-
-def sign_in(new_page, live_server, person, *, totp: bool):
-    page = new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(person.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    if totp:
-        page.get_by_label("Code from your authenticator app").fill(current_code(person.totp_secret))
-        page.get_by_role("button", name="Sign In").click()
-    return page
 
 
 def test_write_share_comment_answer_and_approve(new_page, live_server):
@@ -57,7 +37,7 @@ def test_write_share_comment_answer_and_approve(new_page, live_server):
     )
 
     # The chair starts the minutes, writes two sections and shares the draft.
-    chair_page = sign_in(new_page, live_server, chair, totp=True)
+    chair_page = sign_in(new_page(), live_server, chair, totp=True)
     chair_page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
     chair_page.get_by_role("link", name="Write or read the minutes").click()
     chair_page.get_by_role("button", name="Start the minutes").click()
@@ -75,7 +55,7 @@ def test_write_share_comment_answer_and_approve(new_page, live_server):
     expect(chair_page.get_by_text("The draft is shared.")).to_be_visible()
 
     # The parent reads the draft and comments on both sections.
-    parent_page = sign_in(new_page, live_server, parent, totp=False)
+    parent_page = sign_in(new_page(), live_server, parent, totp=False)
     parent_page.goto(f"{live_server.url}/meetings/{meeting.pk}/minutes/")
     expect(parent_page.get_by_text("Send your comments by")).to_be_visible()
     for section, text in (

@@ -3,36 +3,22 @@
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from audit.models import OutboundEmail
 from meetings.enums import InvitationRole, Rsvp
 from meetings.models import Meeting
 from participants.enums import StaffRole
-from participants.mfa import current_code
 from tests import factories
+from tests.browser.conftest import sign_in, verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "a-test-password-123"
 
-
-def verified(person):
-    EmailAddress.objects.create(user=person.user, email=person.user.email, primary=True, verified=True)
-    return person
-
-
-def sign_in(new_page, live_server, person, *, totp: bool, violations: list):
+def signed_in(new_page, live_server, person, *, totp: bool, violations: list):
     page = new_page()
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill(person.user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    if totp:
-        page.get_by_label("Code from your authenticator app").fill(current_code(person.totp_secret))
-        page.get_by_role("button", name="Sign In").click()
+    sign_in(page, live_server, person, totp=totp)
     expect(page.get_by_role("heading", name=re.compile("Your (work|meetings)"))).to_be_visible()
     return page
 
@@ -48,7 +34,7 @@ def test_schedule_invite_accept_reschedule(new_page, live_server):
     )
 
     # The administrator finds the family and schedules an initial conference.
-    admin = sign_in(new_page, live_server, administrator, totp=True, violations=csp_violations)
+    admin = signed_in(new_page, live_server, administrator, totp=True, violations=csp_violations)
     admin.get_by_role("link", name="Families").click()
     admin.get_by_label("Case reference, child identifier or name").fill(family.reference)
     admin.get_by_role("button", name="Search").click()
@@ -73,7 +59,7 @@ def test_schedule_invite_accept_reschedule(new_page, live_server):
     expect(admin.get_by_text("Invitations sent to 3 people.")).to_be_visible()
 
     # The parent signs in and accepts.
-    family_page = sign_in(new_page, live_server, parent, totp=False, violations=csp_violations)
+    family_page = signed_in(new_page, live_server, parent, totp=False, violations=csp_violations)
     family_page.get_by_role("link", name="Initial child protection conference").click()
     family_page.get_by_label("Yes, I can come").check()
     family_page.get_by_role("button", name="Send reply").click()
@@ -81,7 +67,7 @@ def test_schedule_invite_accept_reschedule(new_page, live_server):
     assert meeting.invitations.get(person=parent).rsvp == Rsvp.ACCEPTED
 
     # The chair moves the meeting to the afternoon.
-    chair_page = sign_in(new_page, live_server, chair, totp=True, violations=csp_violations)
+    chair_page = signed_in(new_page, live_server, chair, totp=True, violations=csp_violations)
     chair_page.get_by_role("link", name=meeting.reference).click()
     chair_page.get_by_role("link", name="Reschedule").click()
     chair_page.get_by_label("Date and start time").fill("2027-01-06T14:00")

@@ -3,22 +3,15 @@
 import re
 
 import pytest
-from allauth.account.models import EmailAddress
 from playwright.sync_api import expect
 
 from participants.enums import StaffRole
 from participants.mfa import current_code
 from tests import factories
+from tests.browser.conftest import PASSWORD, verified
 from tests.factories import local
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "a-test-password-123"
-
-
-def verified(person):
-    EmailAddress.objects.create(user=person.user, email=person.user.email, primary=True, verified=True)
-    return person
 
 
 def assert_govuk_styles(page):
