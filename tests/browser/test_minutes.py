@@ -12,7 +12,7 @@ from minutes.enums import MinutesStatus
 from minutes.models import Minutes
 from participants.enums import StaffRole
 from tests import factories
-from tests.browser.conftest import sign_in, verified
+from tests.browser.helpers import sign_in, verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

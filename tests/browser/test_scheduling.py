@@ -10,7 +10,7 @@ from meetings.enums import InvitationRole, Rsvp
 from meetings.models import Meeting
 from participants.enums import StaffRole
 from tests import factories
-from tests.browser.conftest import sign_in, verified
+from tests.browser.helpers import sign_in, verified
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from participants.enums import StaffRole
 from participants.mfa import current_code
 from tests import factories
-from tests.browser.conftest import PASSWORD, verified
+from tests.browser.helpers import PASSWORD, verified
 from tests.factories import local
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
