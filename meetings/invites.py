@@ -27,6 +27,7 @@ from audit.services import audit_record
 from meetings.calendar import Attendee, CalendarEvent, invitation_ics
 from meetings.enums import InvitationRole, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
+from meetings.guards import lock_for_invitations
 from meetings.models import Invitation, Meeting
 
 PARTSTAT = {
@@ -143,11 +144,12 @@ def invitations_send(*, meeting: Meeting, actor, now: datetime | None = None) ->
     """Email everyone not yet sent the current version of the meeting. Sending twice (a
     double click) sends nothing new. Returns how many were queued."""
     now = now or timezone.now()
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if actor is None or not actor.has_perm("meetings.invite_meeting", meeting):
-        raise PermissionDenied("Only an administrator or the chair can send the invitations.")
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so invitations cannot be sent.")
+    meeting = lock_for_invitations(
+        meeting.pk,
+        actor=actor,
+        refusal="Only an administrator or the chair can send the invitations.",
+        cannot="invitations cannot be sent",
+    )
     invitations = _all(meeting)
     due = [inv for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence]
     for invitation in due:
@@ -182,11 +184,12 @@ def invitations_update_after_change(meeting: Meeting, *, now: datetime) -> int:
 def invitation_remove(*, invitation: Invitation, actor, now: datetime | None = None) -> None:
     """Take someone off a meeting; if they had been sent the invitation, send them a cancellation."""
     now = now or timezone.now()
-    meeting = Meeting.objects.select_for_update().get(pk=invitation.meeting_id)
-    if actor is None or not actor.has_perm("meetings.invite_meeting", meeting):
-        raise PermissionDenied("Only an administrator or the chair can change who is invited.")
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so who is invited cannot change.")
+    meeting = lock_for_invitations(
+        invitation.meeting_id,
+        actor=actor,
+        refusal="Only an administrator or the chair can change who is invited.",
+        cannot="who is invited cannot change",
+    )
     if invitation.role == InvitationRole.CHAIR:
         raise MeetingError("The chair cannot be removed; choose another chair instead.")
     if invitation.has_been_sent and invitation.person.email:

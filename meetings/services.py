@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,19 +23,14 @@ from audit.services import audit_record
 from meetings import invites, selectors, timescales
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
 from meetings.errors import MeetingError
+from meetings.guards import lock_for_invitations, lock_meeting, require
 from meetings.models import ChildOutcome, Invitation, Meeting, ReferenceCounter
 from participants.enums import StaffRole
 from participants.models import Agency, Child, Family, Person
 
 
-def _require(actor, perm: str, meeting: Meeting | None, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, meeting):
-        raise PermissionDenied(message)
-
-
 def _lock(meeting: Meeting) -> Meeting:
-    """Re-read the meeting under a row lock, so concurrent transitions queue up."""
-    return Meeting.objects.select_for_update().select_related("chair").get(pk=meeting.pk)
+    return lock_meeting(meeting.pk)
 
 
 def _format_date(day: date) -> str:
@@ -93,7 +87,7 @@ def meeting_schedule(
 ) -> Meeting:
     now = now or timezone.now()
     kind = MeetingKind(kind)
-    _require(actor, "meetings.add_meeting", None, "Only administrators can schedule meetings.")
+    require(actor, "meetings.add_meeting", None, "Only administrators can schedule meetings.")
     children = list(children)
     if not children:
         raise MeetingError("Choose at least one child the meeting is about.")
@@ -164,7 +158,7 @@ def meeting_reschedule(
 ) -> Meeting:
     now = now or timezone.now()
     meeting = _lock(meeting)
-    _require(
+    require(
         actor, "meetings.reschedule_meeting", meeting, "Only an administrator or the chair can reschedule this meeting."
     )
     if not can_proceed(meeting.reschedule):
@@ -203,7 +197,7 @@ def meeting_reschedule(
 def meeting_cancel(*, meeting: Meeting, actor, reason: str, now: datetime | None = None) -> Meeting:
     now = now or timezone.now()
     meeting = _lock(meeting)
-    _require(actor, "meetings.cancel_meeting", meeting, "Only an administrator or the chair can cancel this meeting.")
+    require(actor, "meetings.cancel_meeting", meeting, "Only an administrator or the chair can cancel this meeting.")
     if not can_proceed(meeting.cancel):
         raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be cancelled.")
     if not reason.strip():
@@ -276,7 +270,7 @@ def meeting_hold(
     """
     now = now or timezone.now()
     meeting = _lock(meeting)
-    _require(actor, "meetings.hold_meeting", meeting, "Only the chair of this meeting can record it as held.")
+    require(actor, "meetings.hold_meeting", meeting, "Only the chair of this meeting can record it as held.")
     if not can_proceed(meeting.hold):
         if meeting.status == MeetingStatus.HELD:
             held = timezone.localtime(meeting.held_at)
@@ -385,15 +379,12 @@ def invitation_add(
     now: datetime | None = None,
 ) -> Invitation:
     now = now or timezone.now()
-    meeting = _lock(meeting)
-    _require(
-        actor,
-        "meetings.invite_meeting",
-        meeting,
-        "Only an administrator or the chair can invite people to this meeting.",
+    meeting = lock_for_invitations(
+        meeting.pk,
+        actor=actor,
+        refusal="Only an administrator or the chair can invite people to this meeting.",
+        cannot="nobody more can be invited",
     )
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so nobody more can be invited.")
     role = InvitationRole(role)
     if role == InvitationRole.CHAIR:
         raise MeetingError("The chair is invited when the meeting is scheduled.")

@@ -21,6 +21,7 @@ from audit.outbox import outbox_enqueue
 from audit.services import audit_record
 from meetings import timescales
 from meetings.enums import Attendance, MeetingStatus
+from meetings.guards import require
 from meetings.invites import meeting_url
 from meetings.models import Invitation, Meeting
 from minutes import document, redaction
@@ -30,11 +31,6 @@ from minutes.models import Comment, Minutes, NoComments, Response, Section, Vers
 from minutes.rules import FAMILY_ROLES
 from minutes.templates import sections_for
 from participants.models import ThirdPartySource
-
-
-def _require(actor, perm: str, minutes: Minutes | None, message: str) -> None:
-    if actor is None or not actor.has_perm(perm, minutes):
-        raise PermissionDenied(message)
 
 
 def _lock(minutes: Minutes) -> Minutes:
@@ -107,7 +103,7 @@ def minutes_start(*, meeting: Meeting, actor, now: datetime | None = None) -> Mi
     if existing is not None:
         return existing
     probe = Minutes(meeting=meeting)
-    _require(
+    require(
         actor, "minutes.change_minutes", probe, "Only the chair, the minute-taker or an administrator writes minutes."
     )
     if meeting.status not in (MeetingStatus.HELD, MeetingStatus.MINUTED):
@@ -168,7 +164,7 @@ def _set_text(section: Section, *, text: str, version: int, actor, now: datetime
 def section_save(*, section: Section, actor, text: str, version: int, now: datetime | None = None) -> Section:
     now = now or timezone.now()
     minutes = _lock(section.minutes)
-    _require(
+    require(
         actor, "minutes.change_minutes", minutes, "Only the chair, the minute-taker or an administrator writes minutes."
     )
     _writable(minutes)
@@ -195,7 +191,7 @@ def section_set_restrictions(
     """Mark a section as a third party's information, and/or as withheld from named people."""
     now = now or timezone.now()
     minutes = _lock(section.minutes)
-    _require(actor, "minutes.share_minutes", minutes, "Only the chair decides what is withheld.")
+    require(actor, "minutes.share_minutes", minutes, "Only the chair decides what is withheld.")
     _writable(minutes)
     restricted = list(restricted_from)
     if third_party_source is not None and third_party_source.family_id != minutes.meeting.family_id:
@@ -224,7 +220,7 @@ def section_add_part(*, section: Section, actor, now: datetime | None = None) ->
     """Split out a separate block after a section, so part of it can be withheld on its own."""
     now = now or timezone.now()
     minutes = _lock(section.minutes)
-    _require(actor, "minutes.share_minutes", minutes, "Only the chair adds separate parts.")
+    require(actor, "minutes.share_minutes", minutes, "Only the chair adds separate parts.")
     _writable(minutes)
     following = Section.objects.filter(minutes=minutes, order__gt=section.order).order_by("order").first()
     if following is not None and following.order - section.order < 2:
@@ -292,7 +288,7 @@ def _notify_family(minutes: Minutes, *, kind: str, now: datetime, extra: str = "
 def minutes_share(*, minutes: Minutes, actor, now: datetime | None = None) -> Minutes:
     now = now or timezone.now()
     minutes = _lock(minutes)
-    _require(actor, "minutes.share_minutes", minutes, "Only the chair shares the draft.")
+    require(actor, "minutes.share_minutes", minutes, "Only the chair shares the draft.")
     if minutes.status == MinutesStatus.SHARED:
         raise MinutesError(f"The draft was already shared on {_day(minutes.shared_at)}.")
     if not can_proceed(minutes.share):
@@ -318,7 +314,7 @@ def minutes_share(*, minutes: Minutes, actor, now: datetime | None = None) -> Mi
 def minutes_withdraw(*, minutes: Minutes, actor, reason: str, now: datetime | None = None) -> Minutes:
     now = now or timezone.now()
     minutes = _lock(minutes)
-    _require(actor, "minutes.share_minutes", minutes, "Only the chair withdraws the draft.")
+    require(actor, "minutes.share_minutes", minutes, "Only the chair withdraws the draft.")
     if not can_proceed(minutes.withdraw):
         raise MinutesError(f"These minutes are {minutes.get_status_display().lower()}, so cannot be withdrawn.")
     if not reason.strip():
@@ -334,7 +330,7 @@ def window_reopen(*, minutes: Minutes, actor, reason: str, now: datetime | None 
     """The chair gives the family a fresh comment window (reason recorded, family told)."""
     now = now or timezone.now()
     minutes = _lock(minutes)
-    _require(actor, "minutes.share_minutes", minutes, "Only the chair reopens the comment window.")
+    require(actor, "minutes.share_minutes", minutes, "Only the chair reopens the comment window.")
     if minutes.status != MinutesStatus.SHARED:
         raise MinutesError("The comment window can be reopened only while the draft is shared.")
     if not reason.strip():
@@ -479,7 +475,7 @@ def comment_respond(
     keeps the family's comment in the final record)."""
     now = now or timezone.now()
     minutes = _lock(comment.minutes)
-    _require(actor, "minutes.respond_minutes", minutes, "Only the chair answers the family's comments.")
+    require(actor, "minutes.respond_minutes", minutes, "Only the chair answers the family's comments.")
     if minutes.status not in (MinutesStatus.SHARED, MinutesStatus.DRAFT):
         raise MinutesError(
             f"These minutes are {minutes.get_status_display().lower()}; comments can no longer be answered."
@@ -561,7 +557,7 @@ def full_document(minutes: Minutes, reader: redaction.Reader | None = None) -> s
 def minutes_approve(*, minutes: Minutes, actor, now: datetime | None = None) -> Version:
     now = now or timezone.now()
     minutes = _lock(minutes)
-    _require(actor, "minutes.approve_minutes", minutes, "Only the chair approves the minutes.")
+    require(actor, "minutes.approve_minutes", minutes, "Only the chair approves the minutes.")
     if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.DISTRIBUTED):
         raise MinutesError(f"These minutes were already approved on {_day(minutes.approved_at)}.")
     if not can_proceed(minutes.approve):
