@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.db import models
 
 
@@ -28,6 +30,15 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class Party(models.TextChoices):
+    """Which side of the table an invitation role sits on: the one classification that
+    redaction, invitations, reports and permissions all read."""
+
+    FAMILY = "family", "Family"  # the family members the meeting is about or for
+    WITH_FAMILY = "with_family", "Comes with a family member"  # reads what that member reads
+    PROFESSIONAL = "professional", "Professional"  # reads the full record
+
+
 class InvitationRole(models.TextChoices):
     PARENT_CARER = "parent_carer", "Parent or carer"
     YOUNG_PERSON = "young_person", "Young person"
@@ -38,8 +49,63 @@ class InvitationRole(models.TextChoices):
     INTERPRETER = "interpreter", "Interpreter"
 
     @property
+    def party(self) -> Party:
+        return _PARTY[self]
+
+    @property
     def is_family(self) -> bool:
-        return self in (InvitationRole.PARENT_CARER, InvitationRole.YOUNG_PERSON)
+        """A parent, carer or young person: comments in their own name, answers for the draft."""
+        return self.party == Party.FAMILY
+
+    @property
+    def comes_with_family(self) -> bool:
+        """An advocate or interpreter: invited with a family member, reads what they read."""
+        return self.party == Party.WITH_FAMILY
+
+    @property
+    def reads_as_family(self) -> bool:
+        """Gets the family's copy of everything: minutes redacted, only shared reports,
+        unnamed in other people's calendar invitations."""
+        return self.party in (Party.FAMILY, Party.WITH_FAMILY)
+
+    @property
+    def reads_full_record(self) -> bool:
+        return self.party == Party.PROFESSIONAL
+
+    @property
+    def may_comment(self) -> bool:
+        """Family members comment on the draft, and an advocate may on their behalf; an
+        interpreter only interprets."""
+        return self in (InvitationRole.PARENT_CARER, InvitationRole.YOUNG_PERSON, InvitationRole.ADVOCATE)
+
+    @property
+    def is_optional_attendee(self) -> bool:
+        """iCalendar ROLE=OPT-PARTICIPANT: the meeting goes ahead without them."""
+        return self in (InvitationRole.ADVOCATE, InvitationRole.INTERPRETER, InvitationRole.MINUTE_TAKER)
+
+    @property
+    def replies(self) -> bool:
+        """Everyone but the chair, who runs the meeting, says whether they can come."""
+        return self != InvitationRole.CHAIR
+
+    @classmethod
+    def family_readers(cls) -> list[InvitationRole]:
+        return [role for role in cls if role.reads_as_family]
+
+    @classmethod
+    def commenters(cls) -> list[InvitationRole]:
+        return [role for role in cls if role.may_comment]
+
+
+_PARTY = {
+    InvitationRole.PARENT_CARER: Party.FAMILY,
+    InvitationRole.YOUNG_PERSON: Party.FAMILY,
+    InvitationRole.ADVOCATE: Party.WITH_FAMILY,
+    InvitationRole.INTERPRETER: Party.WITH_FAMILY,
+    InvitationRole.PROFESSIONAL: Party.PROFESSIONAL,
+    InvitationRole.MINUTE_TAKER: Party.PROFESSIONAL,
+    InvitationRole.CHAIR: Party.PROFESSIONAL,
+}
 
 
 class Rsvp(models.TextChoices):

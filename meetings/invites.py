@@ -36,8 +36,6 @@ PARTSTAT = {
     Rsvp.DECLINED: "DECLINED",
     Rsvp.TENTATIVE: "TENTATIVE",
 }
-OPTIONAL_ROLES = {InvitationRole.ADVOCATE, InvitationRole.INTERPRETER, InvitationRole.MINUTE_TAKER}
-LISTED_ROLES = {InvitationRole.CHAIR, InvitationRole.MINUTE_TAKER, InvitationRole.PROFESSIONAL}
 
 
 def meeting_url(meeting: Meeting) -> str:
@@ -45,19 +43,21 @@ def meeting_url(meeting: Meeting) -> str:
 
 
 def _attendee(invitation: Invitation, *, named: bool) -> Attendee:
-    role = InvitationRole(invitation.role)
+    role = invitation.role_enum
     return Attendee(
         email=invitation.person.email,
-        role="OPT-PARTICIPANT" if role in OPTIONAL_ROLES else "REQ-PARTICIPANT",
+        role="OPT-PARTICIPANT" if role.is_optional_attendee else "REQ-PARTICIPANT",
         partstat=PARTSTAT[Rsvp(invitation.rsvp)],
-        rsvp=role != InvitationRole.CHAIR,
+        rsvp=role.replies,
         cn=invitation.person.full_name if named else None,
     )
 
 
 def attendees_for(recipient: Invitation, invitations: list[Invitation]) -> tuple[Attendee, ...]:
-    listed = [_attendee(inv, named=True) for inv in invitations if inv.role in LISTED_ROLES and inv.person.email]
-    if recipient.role not in LISTED_ROLES:
+    """Everyone reading the full record is listed, by name; a family member, or someone
+    who comes with one, appears only in their own invitation, unnamed."""
+    listed = [_attendee(inv, named=True) for inv in invitations if inv.role_enum.reads_full_record and inv.person.email]
+    if recipient.role_enum.reads_as_family:
         listed.append(_attendee(recipient, named=False))
     return tuple(listed)
 
@@ -182,7 +182,9 @@ def invitations_update_after_change(meeting: Meeting, *, now: datetime) -> int:
 
 @transaction.atomic
 def invitation_remove(*, invitation: Invitation, actor, now: datetime | None = None) -> None:
-    """Take someone off a meeting; if they had been sent the invitation, send them a cancellation."""
+    """Take someone off a meeting. If invitations had gone out, the sequence rises: the
+    person removed is sent a CANCEL at the new sequence, and everyone else who was sent
+    the meeting an update, so no calendar keeps a stale attendee list."""
     now = now or timezone.now()
     meeting = lock_for_invitations(
         invitation.meeting_id,
@@ -190,18 +192,33 @@ def invitation_remove(*, invitation: Invitation, actor, now: datetime | None = N
         refusal="Only an administrator or the chair can change who is invited.",
         cannot="who is invited cannot change",
     )
+    # Re-read under the meeting's lock: a second click, or someone else, may have removed it.
+    invitation = meeting.invitations.select_related("person").filter(pk=invitation.pk).first()
+    if invitation is None:
+        raise MeetingError("That person has already been removed from this meeting.")
     if invitation.role == InvitationRole.CHAIR:
         raise MeetingError("The chair cannot be removed; choose another chair instead.")
-    if invitation.has_been_sent and invitation.person.email:
-        _queue(meeting, invitation, [], "removed", now)
+    was_sent = invitation.has_been_sent
+    if was_sent:
+        meeting.bump_sequence()
+        meeting.save(update_fields=["sequence"])
+        if invitation.person.email:
+            _queue(meeting, invitation, [], "removed", now)
     audit_record(
         actor=actor,
         code="invitation.removed",
         obj=meeting,
         now=now,
-        detail={"invitation": invitation.pk, "person": invitation.person_id, "role": invitation.role},
+        detail={
+            "invitation": invitation.pk,
+            "person": invitation.person_id,
+            "role": invitation.role,
+            "sequence": meeting.sequence,
+        },
     )
     invitation.delete()
+    if was_sent:
+        invitations_update_after_change(meeting, now=now)
 
 
 @transaction.atomic
@@ -214,7 +231,7 @@ def invitation_respond(
     invitation = Invitation.objects.select_for_update().select_related("meeting", "person").get(pk=invitation.pk)
     if actor is None or invitation.person.user_id != actor.pk:
         raise PermissionDenied("Only the person invited can answer this invitation.")
-    if invitation.role == InvitationRole.CHAIR:
+    if not invitation.role_enum.replies:
         raise PermissionDenied("The chair runs the meeting, so does not reply to its invitation.")
     if invitation.meeting.status != MeetingStatus.SCHEDULED:
         raise MeetingError(f"This meeting is {invitation.meeting.get_status_display().lower()}, so replies are closed.")

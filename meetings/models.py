@@ -123,6 +123,13 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
 
     reschedule.alters_data = True
 
+    def bump_sequence(self) -> None:
+        """The attendee list changed after invitations went out: every calendar copy of the
+        event must be superseded (RFC 5546: a later message carries a higher SEQUENCE)."""
+        self.sequence += 1
+
+    bump_sequence.alters_data = True
+
     @transition(field=status, source=MeetingStatus.SCHEDULED, target=MeetingStatus.CANCELLED)
     def cancel(self, *, reason: str, now: datetime) -> None:
         self.cancellation_reason = reason
@@ -154,6 +161,10 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=InvitationRole.choices)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
     interpreting_language = models.CharField(max_length=60, blank=True)
+    # An advocate or interpreter comes with one family member and reads what they read.
+    # Without one (or once that member is removed) they read what no family member is
+    # denied: the most withheld copy, never a fuller one.
+    accompanies = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="companions")
 
     invited_at = models.DateTimeField(null=True, blank=True, help_text="When the invitation was last sent.")
     # The meeting's calendar sequence this person was last sent; None until first invited.
@@ -182,6 +193,10 @@ class Invitation(models.Model):
     @property
     def has_been_sent(self) -> bool:
         return self.sent_sequence is not None
+
+    @property
+    def role_enum(self) -> InvitationRole:
+        return InvitationRole(self.role)
 
 
 class ChildOutcome(models.Model):

@@ -17,28 +17,35 @@ def track_kinds(kind: MeetingKind) -> list[str]:
     return [k.value for k in MeetingKind if k.track == kind.track]
 
 
-def previous_in_track(
-    kind: MeetingKind, children: Iterable[Child], *, exclude: Meeting | None = None
-) -> Meeting | None:
-    """The latest held (or minuted) meeting of the same track about any of these children."""
-    qs: QuerySet[Meeting] = Meeting.objects.filter(
+def care_period_start(children: Iterable[Child]) -> date | None:
+    """When the children's current period in care began (the earliest, for a sibling
+    group). CLA reviews from an earlier period do not count towards this one: a child who
+    comes back into care starts a new clock, first review within 20 working days."""
+    since = [c.looked_after_since for c in children if c.looked_after_since]
+    return min(since) if since else None
+
+
+def _held_in_track(kind: MeetingKind, children: list[Child]) -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(
         kind__in=track_kinds(kind),
-        children__in=list(children),
+        children__in=children,
         status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED],
     )
-    if exclude is not None and exclude.pk:
-        qs = qs.exclude(pk=exclude.pk)
-    return qs.order_by("-starts_at", "-id").distinct().first()
+    if kind.track == MeetingKind.CLA.track and (since := care_period_start(children)) is not None:
+        qs = qs.filter(starts_at__date__gte=since)
+    return qs
+
+
+def previous_in_track(kind: MeetingKind, children: Iterable[Child]) -> Meeting | None:
+    """The latest held (or minuted) meeting of the same track about any of these children
+    (for CLA reviews, in the current period in care)."""
+    return _held_in_track(kind, list(children)).order_by("-starts_at", "-id").distinct().first()
 
 
 def held_count_in_track(kind: MeetingKind, children: Iterable[Child], *, before: Meeting) -> int:
     return (
-        Meeting.objects.filter(
-            kind__in=track_kinds(kind),
-            children__in=list(children),
-            status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED],
-            starts_at__lt=before.starts_at,
-        )
+        _held_in_track(kind, list(children))
+        .filter(starts_at__lt=before.starts_at)
         .exclude(pk=before.pk)
         .distinct()
         .count()
@@ -169,9 +176,10 @@ def due_list() -> list[DueItem]:
         )
         for m in held
     ]
-    has_cla = Meeting.objects.filter(children=OuterRef("pk"), kind=MeetingKind.CLA).exclude(
-        status=MeetingStatus.CANCELLED
-    )
+    # A CLA review in the current period in care; one from an earlier period does not count.
+    has_cla = Meeting.objects.filter(
+        children=OuterRef("pk"), kind=MeetingKind.CLA, starts_at__date__gte=OuterRef("looked_after_since")
+    ).exclude(status=MeetingStatus.CANCELLED)
     for child in (
         Child.objects.filter(looked_after_since__isnull=False).exclude(Exists(has_cla)).select_related("family")
     ):
@@ -199,13 +207,15 @@ def chair_clashes(chair, starts_at, ends_at, *, exclude: Meeting | None = None) 
 def reports_visible_to(meeting: Meeting, user) -> QuerySet:
     """Staff and invited professionals see every report; family members see only those the
     author agreed to share."""
-    from meetings.enums import InvitationRole
     from meetings.models import Report
     from participants.rules import is_staff_role
 
     reports = Report.objects.filter(meeting=meeting).select_related("author", "agency", "meeting")
     if user.is_superuser or is_staff_role(user):
         return reports
-    if meeting.invitations.filter(person__user=user, role=InvitationRole.PROFESSIONAL).exists():
+    own = meeting.invitations.filter(person__user=user).first()
+    if own is None:
+        return reports.none()
+    if own.role_enum.reads_full_record:
         return reports
     return reports.filter(share_with_family=True)

@@ -37,6 +37,20 @@ def _format_date(day: date) -> str:
     return date_format(day, "l j F Y")
 
 
+def _late_reason(due_on: date | None, starts_at: datetime, given: str, *, moving: bool) -> str:
+    """The reason kept for a meeting after its due date ("" when it is in time); refuses a
+    late date without one."""
+    if due_on is None or timezone.localtime(starts_at).date() <= due_on:
+        return ""
+    if not given.strip():
+        verb = "move it to" if moving else "schedule it on"
+        raise MeetingError(
+            f"This meeting is due by {_format_date(due_on)}. "
+            f"To {verb} a later date, give the reason it cannot be held in time."
+        )
+    return given.strip()
+
+
 def next_reference(kind: MeetingKind, year: int) -> str:
     """The next human reference for a kind and year, e.g. CP-2026-0042. Call inside a transaction."""
     prefix = kind.reference_prefix
@@ -61,10 +75,8 @@ def statutory_due_date(
     previous = selectors.previous_in_track(kind, children)
     if previous is not None:
         return previous.next_due_on, previous
-    if kind == MeetingKind.CLA:
-        since = [c.looked_after_since for c in children if c.looked_after_since]
-        if since:
-            return timescales.first_cla_review_due(min(since)), None
+    if kind == MeetingKind.CLA and (since := selectors.care_period_start(children)) is not None:
+        return timescales.first_cla_review_due(since), None
     return None, None
 
 
@@ -103,12 +115,8 @@ def meeting_schedule(
         raise MeetingError("Enter a venue or an online meeting link.")
 
     due_on, previous = statutory_due_date(kind=kind, children=children, strategy_discussion_on=strategy_discussion_on)
+    late = _late_reason(due_on, starts_at, late_reason, moving=False)
     local_day = timezone.localtime(starts_at).date()
-    if due_on is not None and local_day > due_on and not late_reason.strip():
-        raise MeetingError(
-            f"This meeting is due by {_format_date(due_on)}. "
-            "To schedule it later, give the reason it cannot be held in time."
-        )
 
     meeting = Meeting.objects.create(
         kind=kind,
@@ -121,7 +129,7 @@ def meeting_schedule(
         online_link=online_link,
         notes_for_participants=notes_for_participants,
         due_on=due_on,
-        late_reason=late_reason.strip() if due_on is not None and local_day > due_on else "",
+        late_reason=late,
         strategy_discussion_on=strategy_discussion_on,
         previous=previous,
         created_at=now,
@@ -154,8 +162,11 @@ def meeting_reschedule(
     venue: str | None = None,
     online_link: str | None = None,
     reason: str,
+    late_reason: str = "",
     now: datetime | None = None,
 ) -> Meeting:
+    """Move a meeting. Moving it past its statutory due date needs the reason it cannot be
+    held in time, as scheduling it late does; the reason replaces the one kept before."""
     now = now or timezone.now()
     meeting = _lock(meeting)
     require(
@@ -173,8 +184,10 @@ def meeting_reschedule(
     online_link = meeting.online_link if online_link is None else online_link
     if not venue and not online_link:
         raise MeetingError("Enter a venue or an online meeting link.")
+    late = _late_reason(meeting.due_on, starts_at, late_reason, moving=True)
     before = {"starts_at": meeting.starts_at.isoformat(), "venue": meeting.venue, "online_link": meeting.online_link}
     meeting.reschedule(starts_at=starts_at, ends_at=ends_at, venue=venue, online_link=online_link)
+    meeting.late_reason = late
     meeting.save()
     notified = invites.invitations_update_after_change(meeting, now=now)
     audit_record(
@@ -186,6 +199,7 @@ def meeting_reschedule(
             "reason": reason.strip(),
             "before": before,
             "after": {"starts_at": starts_at.isoformat(), "venue": venue, "online_link": online_link},
+            "late_reason": late,
             "sequence": meeting.sequence,
             "notified": notified,
         },
@@ -278,10 +292,11 @@ def meeting_hold(
                 f"This meeting was already recorded as held at {held:%H:%M} on {_format_date(held.date())}."
             )
         raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be held.")
-    today = timezone.localtime(now).date()
-    if today < meeting.local_date:
+    if now < meeting.starts_at:
+        start = timezone.localtime(meeting.starts_at)
         raise MeetingError(
-            f"This meeting is on {_format_date(meeting.local_date)}; record it as held on or after that day."
+            f"This meeting starts at {date_format(start, 'g:i a')} on {_format_date(start.date())}; "
+            "record it as held once it has started."
         )
 
     invitations = {inv.pk: inv for inv in meeting.invitations.select_related("person")}
@@ -376,8 +391,11 @@ def invitation_add(
     role: InvitationRole | str,
     agency: Agency | None = None,
     interpreting_language: str = "",
+    accompanies: Invitation | None = None,
     now: datetime | None = None,
 ) -> Invitation:
+    """Invite someone. An advocate or interpreter names the family member they come with
+    (``accompanies``) and reads what that member reads."""
     now = now or timezone.now()
     meeting = lock_for_invitations(
         meeting.pk,
@@ -392,18 +410,36 @@ def invitation_add(
         raise MeetingError("Enter the language the interpreter will interpret.")
     if meeting.invitations.filter(person=person).exists():
         raise MeetingError(f"{person} is already invited to this meeting.")
+    if accompanies is not None:
+        accompanies = meeting.invitations.filter(pk=accompanies.pk).first()
+        if not role.comes_with_family:
+            raise MeetingError("Only an advocate or an interpreter comes with a family member.")
+        if accompanies is None or not accompanies.role_enum.is_family:
+            raise MeetingError("Choose a parent, carer or young person invited to this meeting.")
+    if Invitation.history.filter(meeting_id=meeting.pk, person_id=person.pk, history_type="-").exists():
+        # Invited again after being removed: they were sent a CANCEL at the current
+        # sequence, so the new REQUEST (and everyone's update) must carry a higher one.
+        meeting.bump_sequence()
+        meeting.save(update_fields=["sequence"])
     invitation = Invitation.objects.create(
         meeting=meeting,
         person=person,
         role=role,
         agency=agency or (person.agency if role == InvitationRole.PROFESSIONAL else None),
         interpreting_language=interpreting_language.strip(),
+        accompanies=accompanies,
     )
     audit_record(
         actor=actor,
         code="invitation.added",
         obj=meeting,
         now=now,
-        detail={"invitation": invitation.pk, "person": person.pk, "role": role.value},
+        detail={
+            "invitation": invitation.pk,
+            "person": person.pk,
+            "role": role.value,
+            "accompanies": accompanies.pk if accompanies else None,
+            "sequence": meeting.sequence,
+        },
     )
     return invitation

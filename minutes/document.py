@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-from minutes.redaction import ReadableSection
+from minutes.redaction import ReaderCopy
 
 NOT_ACCEPTED_HEADING = "Comments from the family that were not accepted"
 
 
-@dataclass(frozen=True)
-class NotAccepted:
-    section_heading: str  # "General comment" when on the whole draft
-    comment: str
-    reason: str
-
-
-def full_text(title: str, sections: list[ReadableSection], not_accepted: list[NotAccepted]) -> str:
+def full_text(title: str, copy: ReaderCopy) -> str:
+    """One reader's copy as plain text (the approved version stores the full record's)."""
+    not_accepted = copy.not_accepted
     parts = [title, "=" * len(title), ""]
-    for section in sections:
+    for section in copy.sections:
         parts += [section.heading, "-" * len(section.heading)]
         parts += [f"[{section.notice}]" if section.withheld else (section.text or "(Nothing recorded.)"), ""]
     if not_accepted:

@@ -67,6 +67,14 @@ class ResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="The family will read this; it stays in the final minutes beside their comment.",
     )
+    show_to_family = forms.BooleanField(
+        label="Show this comment and your reason to the rest of the family in the final minutes",
+        required=False,
+        help_text=(
+            "Its author, staff and professionals always see it. Leave unticked if it holds something "
+            "another family member must not read."
+        ),
+    )
     section_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean(self):

@@ -26,6 +26,9 @@ class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     shared_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The family's comment window closes at the end of this moment (local end of day).
     comment_deadline = models.DateTimeField(null=True, blank=True, editable=False)
+    # How many times the draft has been shared. Answers ("no comments", comments) belong to
+    # the sharing they were given on: sharing a changed draft again asks the family again.
+    share_count = models.PositiveIntegerField(default=0, editable=False)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
@@ -43,6 +46,7 @@ class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     def share(self, *, now: datetime, deadline: datetime) -> None:
         self.shared_at = self.shared_at or now
         self.comment_deadline = deadline
+        self.share_count += 1
 
     share.alters_data = True
 
@@ -99,6 +103,7 @@ class Comment(models.Model):
     section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.PROTECT, related_name="comments")
     author = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="comments")
     text = models.TextField()
+    round = models.PositiveIntegerField(default=1, help_text="The sharing of the draft it was made on.")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -117,14 +122,17 @@ class Comment(models.Model):
 
 
 class NoComments(models.Model):
-    """A family member said they have no comments on the draft."""
+    """A family member said they have no comments on the draft as it was shared that time."""
 
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="no_comments")
     invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveIntegerField(default=1, help_text="The sharing of the draft it answered.")
     at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["minutes", "invitation"], name="one_no_comments_each")]
+        constraints = [
+            models.UniqueConstraint(fields=["minutes", "invitation", "round"], name="one_no_comments_each_round")
+        ]
 
     def __str__(self) -> str:
         return f"No comments from invitation #{self.invitation_id}"
@@ -138,6 +146,9 @@ class Response(models.Model):
     reason = models.TextField(blank=True)
     text_before = models.TextField(blank=True)
     text_after = models.TextField(blank=True)
+    # A comment not accepted is shown, in the final record, to its author, staff and
+    # professionals; to the rest of the family only when the chair chooses so.
+    show_to_family = models.BooleanField(default=False)
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     responded_at = models.DateTimeField()
 

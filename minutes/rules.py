@@ -1,9 +1,10 @@
 """Who may do what with a meeting's minutes.
 
-Staff and invited professionals read the full draft; family members (parents, carers,
-young people and their advocates) read their redacted draft once it is shared. The chair,
-an invited minute-taker or an administrator writes; only the chair shares, answers
-comments and approves.
+Staff and the invited people who read the full record (professionals, the minute-taker)
+read the full draft; family members and those who come with them read their own copy once
+it is shared (``InvitationRole.party`` says who is which). The chair, an invited
+minute-taker or an administrator writes; only the chair shares, answers comments and
+approves; family members (and an advocate on their behalf) comment.
 """
 
 import rules
@@ -12,13 +13,17 @@ from meetings.enums import InvitationRole
 from meetings.rules import is_meeting_chair
 from participants.rules import is_administrator, is_chair, is_manager
 
-FAMILY_ROLES = (InvitationRole.PARENT_CARER, InvitationRole.YOUNG_PERSON, InvitationRole.ADVOCATE)
 
-
-def _invitation_role(user, minutes):
+def _invitation_role(user, minutes) -> InvitationRole | None:
+    """The user's role at the meeting, asked once per minutes object (a page asks several
+    permissions of the same minutes)."""
     if minutes is None or not getattr(user, "is_authenticated", False):
         return None
-    return minutes.meeting.invitations.filter(person__user=user).values_list("role", flat=True).first()
+    known = minutes.__dict__.setdefault("_invitation_roles", {})
+    if user.pk not in known:
+        role = minutes.meeting.invitations.filter(person__user=user).values_list("role", flat=True).first()
+        known[user.pk] = InvitationRole(role) if role else None
+    return known[user.pk]
 
 
 @rules.predicate
@@ -33,12 +38,20 @@ def is_minute_taker(user, minutes) -> bool:
 
 @rules.predicate
 def is_invited_professional(user, minutes) -> bool:
-    return _invitation_role(user, minutes) in (InvitationRole.PROFESSIONAL, InvitationRole.MINUTE_TAKER)
+    role = _invitation_role(user, minutes)
+    return role is not None and role.reads_full_record
 
 
 @rules.predicate
 def is_family_reader(user, minutes) -> bool:
-    return _invitation_role(user, minutes) in FAMILY_ROLES
+    role = _invitation_role(user, minutes)
+    return role is not None and role.reads_as_family
+
+
+@rules.predicate
+def is_commenter(user, minutes) -> bool:
+    role = _invitation_role(user, minutes)
+    return role is not None and role.may_comment
 
 
 can_write = is_chair_of_minutes | is_minute_taker | is_administrator
@@ -50,5 +63,5 @@ MINUTES_PERMISSIONS = {
     "share": is_chair_of_minutes,
     "respond": is_chair_of_minutes,
     "approve": is_chair_of_minutes,
-    "comment": is_family_reader,
+    "comment": is_commenter,
 }

@@ -1,7 +1,5 @@
-from django.db.models import Prefetch
-
 from meetings.selectors import meetings_for_user
-from minutes.models import Comment, Minutes, Section
+from minutes.models import Minutes
 
 
 def meeting_minutes(request, pk: int):
@@ -13,24 +11,3 @@ def meeting_minutes(request, pk: int):
     if minutes is not None:
         minutes.meeting = meeting
     return meeting, minutes
-
-
-def sections_with_restrictions(minutes: Minutes):
-    return list(
-        minutes.sections.select_related("third_party_source").prefetch_related(
-            Prefetch("restricted_from", queryset=minutes.meeting.invitations.select_related("person"))
-        )
-    )
-
-
-def comments_with_responses(minutes: Minutes, *, author=None):
-    comments = (
-        Comment.objects.filter(minutes=minutes)
-        .select_related("section", "author__person", "response")
-        .order_by("created_at", "id")
-    )
-    return list(comments.filter(author=author) if author is not None else comments)
-
-
-def section_of(minutes: Minutes, section_pk: int) -> Section | None:
-    return minutes.sections.filter(pk=section_pk).first()

@@ -1,7 +1,8 @@
-"""Every change to minutes goes through one function here (shared/STYLE.md).
+"""Every change to minutes goes through one function here.
 
-Each service locks the minutes row, checks permission, checks state and time, changes,
-writes the audit row in the same transaction, and queues email after commit.
+Each service locks the minutes row and re-reads the rows it changes under that lock (never
+acting on the copy the caller loaded earlier), checks permission, checks state and time,
+changes, writes the audit row in the same transaction, and queues email after commit.
 """
 
 from __future__ import annotations
@@ -20,15 +21,14 @@ from simple_history.utils import bulk_create_with_history
 from audit.outbox import outbox_enqueue
 from audit.services import audit_record
 from meetings import timescales
-from meetings.enums import Attendance, MeetingStatus
+from meetings.enums import Attendance, InvitationRole, MeetingStatus
 from meetings.guards import require
 from meetings.invites import meeting_url
 from meetings.models import Invitation, Meeting
-from minutes import document, redaction
+from minutes import copies, document, redaction
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.models import Comment, Minutes, NoComments, Response, Section, Version
-from minutes.rules import FAMILY_ROLES
 from minutes.templates import sections_for
 from participants.models import ThirdPartySource
 
@@ -42,7 +42,21 @@ def _day(moment: datetime) -> str:
 
 
 def family_invitations(meeting: Meeting) -> list[Invitation]:
-    return list(meeting.invitations.filter(role__in=FAMILY_ROLES).select_related("person"))
+    """The family members invited: each must answer the draft (or let the window close)."""
+    roles = [role for role in InvitationRole if role.is_family]
+    return list(meeting.invitations.filter(role__in=roles).select_related("person"))
+
+
+def _family_readers(meeting: Meeting) -> list[Invitation]:
+    """Everyone told that the draft is ready: family members and those who come with them."""
+    return list(meeting.invitations.filter(role__in=InvitationRole.family_readers()).select_related("person"))
+
+
+def _lock_section(minutes: Minutes, section: Section) -> Section:
+    section = Section.objects.select_for_update().filter(pk=section.pk, minutes=minutes).first()
+    if section is None:
+        raise MinutesError("That section is not part of these minutes.")
+    return section
 
 
 # --- starting and writing -----------------------------------------------------------
@@ -58,7 +72,8 @@ def _prefill(key: str, meeting: Meeting) -> str:
                 Attendance.DID_NOT_ATTEND: "did not attend",
             }.get(inv.attendance, "attendance not recorded")
             agency = f", {inv.agency.name}" if inv.agency else ""
-            excluded = f" (left for part of the meeting: {inv.exclusion_reason})" if inv.excluded_from_part else ""
+            # That someone left is part of everyone's record; why is not (see minutes.redaction).
+            excluded = " (not present for part of the meeting)" if inv.excluded_from_part else ""
             lines.append(f"{inv.person.full_name}{agency}, {inv.get_role_display().lower()}: {what}{excluded}.")
         return "\n".join(lines)
     if key == "reports":
@@ -168,6 +183,7 @@ def section_save(*, section: Section, actor, text: str, version: int, now: datet
         actor, "minutes.change_minutes", minutes, "Only the chair, the minute-taker or an administrator writes minutes."
     )
     _writable(minutes)
+    section = _lock_section(minutes, section)
     saved = _set_text(section, text=text.strip(), version=version, actor=actor, now=now)
     audit_record(
         actor=actor,
@@ -193,6 +209,7 @@ def section_set_restrictions(
     minutes = _lock(section.minutes)
     require(actor, "minutes.share_minutes", minutes, "Only the chair decides what is withheld.")
     _writable(minutes)
+    section = _lock_section(minutes, section)
     restricted = list(restricted_from)
     if third_party_source is not None and third_party_source.family_id != minutes.meeting.family_id:
         raise MinutesError("Choose a source recorded for this family.")
@@ -222,6 +239,7 @@ def section_add_part(*, section: Section, actor, now: datetime | None = None) ->
     minutes = _lock(section.minutes)
     require(actor, "minutes.share_minutes", minutes, "Only the chair adds separate parts.")
     _writable(minutes)
+    section = _lock_section(minutes, section)
     following = Section.objects.filter(minutes=minutes, order__gt=section.order).order_by("order").first()
     if following is not None and following.order - section.order < 2:
         Section.objects.filter(minutes=minutes, order__gt=section.order).update(order=F("order") + 10)
@@ -269,10 +287,13 @@ def _notify_family(minutes: Minutes, *, kind: str, now: datetime, extra: str = "
         f"Read them at {meeting_url(meeting)}minutes/ (you need to sign in).\n"
     )
     sent = 0
-    for inv in family_invitations(meeting):
+    # One message per sharing (a draft shared again is news, even on the same day) and per
+    # new deadline when the window is reopened.
+    occasion = minutes.share_count if kind == "shared" else minutes.comment_deadline.isoformat()
+    for inv in _family_readers(meeting):
         if inv.person.email:
             outbox_enqueue(
-                key=f"minutes:{minutes.pk}:{kind}:{inv.pk}:{minutes.comment_deadline.isoformat()}",
+                key=f"minutes:{minutes.pk}:{kind}:{occasion}:{inv.pk}",
                 to_email=inv.person.email,
                 recipient=inv.person,
                 subject=subject,
@@ -305,7 +326,7 @@ def minutes_share(*, minutes: Minutes, actor, now: datetime | None = None) -> Mi
         code="minutes.shared",
         obj=minutes.meeting,
         now=now,
-        detail={"deadline": deadline.isoformat(), "notified": notified},
+        detail={"deadline": deadline.isoformat(), "notified": notified, "round": minutes.share_count},
     )
     return minutes
 
@@ -354,7 +375,9 @@ def window_reopen(*, minutes: Minutes, actor, reason: str, now: datetime | None 
 
 def _commenter(minutes: Minutes, actor) -> Invitation:
     invitation = (
-        minutes.meeting.invitations.filter(person__user=actor, role__in=FAMILY_ROLES).select_related("person").first()
+        minutes.meeting.invitations.filter(person__user=actor, role__in=InvitationRole.commenters())
+        .select_related("person", "meeting")
+        .first()
         if actor is not None
         else None
     )
@@ -385,16 +408,20 @@ def comment_add(
     _window_open(minutes, now)
     if not text.strip():
         raise MinutesError("Write your comment.")
-    if section is not None and section.minutes_id != minutes.pk:
-        raise MinutesError("That section is not part of these minutes.")
     if section is not None:
-        reader = redaction.Reader(invitation_id=invitation.pk, is_family=True)
-        if redaction.withheld_because(section_content(section), reader):
+        section = _lock_section(minutes, section)
+        if redaction.withheld_because(copies.section_content(section), copies.reader_of(invitation)):
             raise MinutesError("You cannot comment on a part you have not been shown.")
     comment = Comment.objects.create(
-        minutes=minutes, section=section, author=invitation, text=text.strip(), created_at=now, updated_at=now
+        minutes=minutes,
+        section=section,
+        author=invitation,
+        text=text.strip(),
+        round=minutes.share_count,
+        created_at=now,
+        updated_at=now,
     )
-    NoComments.objects.filter(minutes=minutes, invitation=invitation).delete()
+    NoComments.objects.filter(minutes=minutes, invitation=invitation, round=minutes.share_count).delete()
     audit_record(
         actor=actor,
         code="minutes.comment_added",
@@ -450,10 +477,14 @@ def no_comments(*, minutes: Minutes, actor, now: datetime | None = None) -> NoCo
     minutes = _lock(minutes)
     invitation = _commenter(minutes, actor)
     _window_open(minutes, now)
-    if minutes.comments.filter(author=invitation, withdrawn_at__isnull=True).exists():
+    if minutes.comments.filter(author=invitation, withdrawn_at__isnull=True, round=minutes.share_count).exists():
         raise MinutesError("You have sent comments. Withdraw them first if you no longer want to comment.")
-    answer, _ = NoComments.objects.get_or_create(minutes=minutes, invitation=invitation, defaults={"at": now})
-    audit_record(actor=actor, code="minutes.no_comments", obj=minutes.meeting, now=now)
+    answer, _ = NoComments.objects.get_or_create(
+        minutes=minutes, invitation=invitation, round=minutes.share_count, defaults={"at": now}
+    )
+    audit_record(
+        actor=actor, code="minutes.no_comments", obj=minutes.meeting, now=now, detail={"round": minutes.share_count}
+    )
     return answer
 
 
@@ -469,10 +500,13 @@ def comment_respond(
     reason: str = "",
     amended_text: str | None = None,
     section_version: int | None = None,
+    show_to_family: bool = False,
     now: datetime | None = None,
 ) -> Response:
     """Accept (amending the section: a tracked change) or decline (with a reason, which
-    keeps the family's comment in the final record)."""
+    keeps the family's comment in the final record). A declined comment is shown to the
+    rest of the family only with ``show_to_family``; its author, staff and professionals
+    always see it."""
     now = now or timezone.now()
     minutes = _lock(comment.minutes)
     require(actor, "minutes.respond_minutes", minutes, "Only the chair answers the family's comments.")
@@ -504,6 +538,7 @@ def comment_respond(
         reason=reason.strip(),
         text_before=before,
         text_after=after,
+        show_to_family=show_to_family and not accepted,
         responded_by=actor,
         responded_at=now,
     )
@@ -512,45 +547,20 @@ def comment_respond(
         code="minutes.comment_answered",
         obj=minutes.meeting,
         now=now,
-        detail={"comment": comment.pk, "accepted": accepted, "amended": response.amended},
+        detail={
+            "comment": comment.pk,
+            "accepted": accepted,
+            "amended": response.amended,
+            "shown_to_family": response.show_to_family,
+        },
     )
     return response
 
 
-def section_content(section: Section) -> redaction.SectionContent:
-    source = section.third_party_source
-    return redaction.SectionContent(
-        id=section.pk,
-        heading=section.heading,
-        plain_heading=section.plain_heading,
-        text=section.text,
-        third_party_consent=source.consent if source else None,
-        restricted_from=frozenset(inv.pk for inv in section.restricted_from.all()),
-    )
-
-
-def not_accepted_items(minutes: Minutes) -> list[document.NotAccepted]:
-    rows = (
-        Response.objects.filter(comment__minutes=minutes, accepted=False, comment__withdrawn_at__isnull=True)
-        .select_related("comment__section")
-        .order_by("comment__created_at", "comment__id")
-    )
-    return [
-        document.NotAccepted(
-            r.comment.section.heading if r.comment.section else "General comment", r.comment.text, r.reason
-        )
-        for r in rows
-    ]
-
-
-def full_document(minutes: Minutes, reader: redaction.Reader | None = None) -> str:
-    sections = [
-        section_content(s)
-        for s in minutes.sections.select_related("third_party_source").prefetch_related("restricted_from")
-    ]
-    reader = reader or redaction.Reader(invitation_id=None, is_family=False)
+def full_document(minutes: Minutes) -> str:
+    """The full record as plain text: what an approved version stores and hashes."""
     title = f"Minutes: {minutes.meeting.get_kind_display()} {minutes.meeting.reference}"
-    return document.full_text(title, redaction.redact(sections, reader), not_accepted_items(minutes))
+    return document.full_text(title, copies.reader_copy(minutes, redaction.Reader.staff()))
 
 
 @transaction.atomic
@@ -595,7 +605,12 @@ def minutes_approve(*, minutes: Minutes, actor, now: datetime | None = None) -> 
 
 
 def _has_answered(minutes: Minutes, invitation: Invitation) -> bool:
+    """Answered the draft as last shared: a comment or "no comments" from them, or from the
+    advocate who comes with them, on this sharing. An answer to an earlier sharing does not
+    count for a draft that changed since."""
+    household = [invitation.pk, *invitation.companions.values_list("pk", flat=True)]
+    current = minutes.share_count
     return (
-        minutes.comments.filter(author=invitation, withdrawn_at__isnull=True).exists()
-        or minutes.no_comments.filter(invitation=invitation).exists()
+        minutes.comments.filter(author__in=household, withdrawn_at__isnull=True, round=current).exists()
+        or minutes.no_comments.filter(invitation__in=household, round=current).exists()
     )

@@ -11,13 +11,12 @@ from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
 from meetings.enums import InvitationRole, MeetingStatus
-from minutes import redaction, selectors, services
+from minutes import copies, redaction, selectors, services
 from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.forms import CommentForm, ReasonForm, ResponseForm, RestrictionForm, SectionForm
 from minutes.models import Comment
-from minutes.rules import FAMILY_ROLES
 
 
 def _minutes_or_404(request, pk: int, perm: str | None = None, refusal: str = ""):
@@ -29,10 +28,6 @@ def _minutes_or_404(request, pk: int, perm: str | None = None, refusal: str = ""
     return meeting, minutes
 
 
-def _own_invitation(meeting, user):
-    return meeting.invitations.filter(person__user=user).first()
-
-
 def _back(meeting, anchor: str = ""):
     response = redirect("minutes:overview", pk=meeting.pk)
     if anchor:
@@ -42,11 +37,13 @@ def _back(meeting, anchor: str = ""):
 
 @login_required
 def overview(request, pk: int):
+    """The minutes as this reader may see them: every part of the page comes from their
+    copy (``minutes.copies.reader_copy``), never from the rows themselves."""
     meeting, minutes = selectors.meeting_minutes(request, pk)
     user = request.user
-    own = _own_invitation(meeting, user)
-    is_family = own is not None and own.role in FAMILY_ROLES
-    context = {"meeting": meeting, "minutes": minutes, "own": own, "is_family": is_family}
+    own = copies.invitation_of(meeting, user)
+    reader = copies.reader_of(own) if own is not None else redaction.Reader.staff()
+    context = {"meeting": meeting, "minutes": minutes, "own": own, "is_family": reader.reads_as_family}
     if minutes is None:
         context["can_start"] = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED) and user.has_perm(
             "minutes.change_minutes", _probe(meeting)
@@ -54,34 +51,26 @@ def overview(request, pk: int):
         return render(request, "minutes/overview.html", context)
     if not user.has_perm("minutes.view_minutes", minutes):
         raise PermissionDenied("You cannot read these minutes.")
-    if is_family and minutes.status == MinutesStatus.DRAFT:
+    if reader.reads_as_family and minutes.status == MinutesStatus.DRAFT:
         # Not shared yet (or withdrawn for rework): nothing of the draft is shown.
         context["not_ready"] = True
         return render(request, "minutes/overview.html", context)
     audit_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
-    sections = selectors.sections_with_restrictions(minutes)
-    reader = redaction.Reader(invitation_id=own.pk if own else None, is_family=is_family)
-    readable = redaction.redact([services.section_content(s) for s in sections], reader)
-    now = timezone.now()
-    window_open = minutes.status == MinutesStatus.SHARED and now <= minutes.comment_deadline
-    comments = selectors.comments_with_responses(minutes, author=own if is_family else None)
-    by_section: dict[int | None, list[Comment]] = {}
-    for comment in comments:
-        by_section.setdefault(comment.section_id, []).append(comment)
+    copy = copies.reader_copy(minutes, reader)
+    window_open = minutes.status == MinutesStatus.SHARED and timezone.now() <= minutes.comment_deadline
+    can_comment = window_open and user.has_perm("minutes.comment_minutes", minutes)
+    this_round = [c for c in copy.own_comments if c.active and c.comment.round == minutes.share_count]
     context.update(
         {
-            "rows": [(s, r, by_section.get(s.pk, [])) for s, r in zip(sections, readable, strict=True)],
-            "general_comments": by_section.get(None, []),
-            "comments": comments,
+            "copy": copy,
             "window_open": window_open,
             "can_write": minutes.status == MinutesStatus.DRAFT and user.has_perm("minutes.change_minutes", minutes),
             "is_chair": user.has_perm("minutes.share_minutes", minutes),
-            "can_comment": is_family and window_open,
+            "can_comment": can_comment,
             "young_person": own is not None and own.role == InvitationRole.YOUNG_PERSON,
-            "said_no_comments": is_family and minutes.no_comments.filter(invitation=own).exists(),
-            "unanswered": sum(1 for c in comments if c.is_active and not hasattr(c, "response")),
-            "comment_form": CommentForm(),
-            "not_accepted": services.not_accepted_items(minutes) if minutes.status != MinutesStatus.DRAFT else [],
+            "said_no_comments": can_comment
+            and minutes.no_comments.filter(invitation=own, round=minutes.share_count).exists(),
+            "commented_this_round": bool(this_round),
             "latest_version": minutes.versions.order_by("-number").first(),
         }
     )
@@ -269,7 +258,7 @@ def comment_add(request, pk: int):
 @login_required
 def comment_edit(request, pk: int, comment_pk: int):
     meeting, minutes = _minutes_or_404(request, pk)
-    own = _own_invitation(meeting, request.user)
+    own = copies.invitation_of(meeting, request.user)
     comment = get_visible_or_404(
         request, minutes.comments.filter(author=own) if own else Comment.objects.none(), pk=comment_pk
     )
@@ -326,6 +315,7 @@ def respond(request, pk: int, comment_pk: int):
                 reason=data["reason"],
                 amended_text=data["amended_text"] if data["accepted"] and section else None,
                 section_version=data["section_version"],
+                show_to_family=data["show_to_family"],
             )
         except StaleSection as exc:
             form.add_error("amended_text", str(exc))
@@ -341,25 +331,21 @@ def respond(request, pk: int, comment_pk: int):
 
 @login_required
 def history(request, pk: int):
-    """Every amendment made in answer to the family, as tracked changes, and the versions."""
+    """Every amendment made in answer to the family, as tracked changes, and the versions:
+    for the people who write and check the minutes, from their own copy."""
     meeting, minutes = _minutes_or_404(request, pk)
-    own = _own_invitation(meeting, request.user)
-    if own is not None and own.role in FAMILY_ROLES and not request.user.has_perm("minutes.share_minutes", minutes):
+    own = copies.invitation_of(meeting, request.user)
+    reader = copies.reader_of(own) if own is not None else redaction.Reader.staff()
+    if reader.reads_as_family:
         raise PermissionDenied("The history of changes is for the people who wrote the minutes.")
     if not request.user.has_perm("minutes.view_minutes", minutes):
         raise PermissionDenied("You cannot read these minutes.")
+    copy = copies.reader_copy(minutes, reader)
     amendments = [
-        (comment, word_diff(comment.response.text_before, comment.response.text_after))
-        for comment in selectors.comments_with_responses(minutes)
-        if hasattr(comment, "response") and comment.response.amended
+        (comment, word_diff(comment.response.text_before, comment.response.text_after)) for comment in copy.amendments
     ]
     return render(
         request,
         "minutes/history.html",
-        {
-            "meeting": meeting,
-            "minutes": minutes,
-            "amendments": amendments,
-            "versions": minutes.versions.all(),
-        },
+        {"meeting": meeting, "minutes": minutes, "amendments": amendments, "versions": minutes.versions.all()},
     )

@@ -360,9 +360,11 @@ def test_hold_refused_for_the_administrator_and_another_chair(administrator, oth
     assert not ChildOutcome.objects.exists()
 
 
-def test_hold_refused_before_the_day_of_the_meeting(chair, meeting):
-    with pytest.raises(MeetingError, match="on or after that day"):
-        hold(meeting, chair, now=local(2027, 1, 5, 16))
+def test_hold_refused_before_the_meeting_has_started(chair, meeting):
+    for too_early in (local(2027, 1, 5, 16), local(2027, 1, 6, 8), local(2027, 1, 6, 9, 59)):
+        with pytest.raises(MeetingError, match="record it as held once it has started"):
+            hold(meeting, chair, now=too_early)
+    assert hold(meeting, chair, now=local(2027, 1, 6, 10)).status == MeetingStatus.HELD
 
 
 def test_hold_refused_until_everyone_attendance_is_recorded(chair, parent, meeting):
