@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from meetings import views as meeting_views
+from minutes import start_pages
 
 admin.site.site_header = "Confer administration"
 admin.site.site_title = "Confer"
@@ -10,8 +10,8 @@ admin.site.site_title = "Confer"
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", meeting_views.start, name="start"),
-    path("home/", meeting_views.home, name="home"),
+    path("", start_pages.start, name="start"),
+    path("home/", start_pages.home, name="home"),
     path("meetings/", include("meetings.urls")),
     path("meetings/<int:pk>/minutes/", include("minutes.urls")),
     path("audit/", include("audit.urls")),

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, ReviewOutcome, Rsvp
 from participants.enums import AgencyKind
@@ -48,15 +49,32 @@ class RescheduleForm(WhenWhereForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Everyone invited is sent the new time; the reason is kept in the record, not sent.",
     )
+    late_reason = forms.CharField(
+        label="Reason it cannot be held by its due date",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only when the new date is after the due date.",
+    )
 
     @classmethod
     def for_meeting(cls, meeting, data=None):
         start = timezone.localtime(meeting.starts_at)
         minutes = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
-        initial = {"starts_at": start, "duration": minutes, "venue": meeting.venue, "online_link": meeting.online_link}
+        initial = {
+            "starts_at": start,
+            "duration": minutes,
+            "venue": meeting.venue,
+            "online_link": meeting.online_link,
+            "late_reason": meeting.late_reason,
+        }
         form = cls(data, initial=initial)
         if minutes not in dict(DURATIONS):
             form.fields["duration"].choices = [*DURATIONS, (minutes, f"{minutes} minutes")]
+        if meeting.due_on:
+            due = date_format(meeting.due_on, "l j F Y")
+            form.fields["late_reason"].help_text = f"This meeting is due by {due}. Needed only for a later date."
+        else:
+            del form.fields["late_reason"]
         return form
 
 
@@ -247,9 +265,21 @@ class InviteOtherForm(forms.Form):
     new_agency = forms.CharField(label="Or a new agency", required=False, max_length=200)
     new_agency_kind = forms.ChoiceField(label="Kind of agency", choices=AgencyKind.choices, required=False)
     interpreting_language = forms.CharField(label="Language (interpreters)", required=False, max_length=60)
+    accompanies = forms.ModelChoiceField(
+        label="Who they come with (advocates and interpreters)",
+        queryset=None,
+        required=False,
+        empty_label="Choose a family member",
+        help_text="They read what that family member reads, and no more.",
+    )
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        family_roles = [role for role in InvitationRole if role.is_family]
+        self.fields["accompanies"].queryset = meeting.invitations.filter(role__in=family_roles).select_related("person")
+        self.fields["accompanies"].label_from_instance = lambda inv: (
+            f"{inv.person.full_name} ({inv.get_role_display().lower()})"
+        )
         family_people = Person.objects.filter(family_memberships__isnull=False)
         self.fields["existing"].queryset = (
             Person.objects.exclude(pk__in=meeting.invitations.values("person_id"))
@@ -272,6 +302,12 @@ class InviteOtherForm(forms.Form):
             self.add_error("email", "Enter their email address, so they can be sent the invitation.")
         if data.get("new_agency") and not data.get("new_agency_kind"):
             self.add_error("new_agency_kind", "Choose the kind of agency.")
+        role = InvitationRole(data["role"]) if data.get("role") else None
+        needs_companion = role is not None and role.comes_with_family and not data.get("accompanies")
+        if needs_companion and self.fields["accompanies"].queryset.exists():
+            self.add_error("accompanies", "Choose the family member they come with.")
+        if role is not None and not role.comes_with_family and data.get("accompanies"):
+            self.add_error("accompanies", "Only an advocate or an interpreter comes with a family member.")
         return data
 
 

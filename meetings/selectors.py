@@ -86,15 +86,6 @@ def late_scheduled_meetings() -> QuerySet[Meeting]:
     )
 
 
-def chair_workload(user) -> QuerySet[Meeting]:
-    """The meetings this chair still has something to do for, soonest first."""
-    return (
-        Meeting.objects.filter(chair__user=user, status__in=[MeetingStatus.SCHEDULED, MeetingStatus.HELD])
-        .select_related("chair")
-        .order_by("starts_at", "id")
-    )
-
-
 def invitations_for_user(user):
     """The signed-in person's own invitations to meetings that are not cancelled."""
     from meetings.models import Invitation

@@ -46,7 +46,8 @@ def _late_reason(due_on: date | None, starts_at: datetime, given: str, *, moving
         verb = "move it to" if moving else "schedule it on"
         raise MeetingError(
             f"This meeting is due by {_format_date(due_on)}. "
-            f"To {verb} a later date, give the reason it cannot be held in time."
+            f"To {verb} a later date, give the reason it cannot be held in time.",
+            field="late_reason",
         )
     return given.strip()
 

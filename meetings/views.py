@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
@@ -17,9 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.access import audit_view, get_visible_or_404
-from meetings import feeds, invites, reports, selectors, services, timescales
+from meetings import feeds, invites, reports, selectors, services
 from meetings.enums import InvitationRole, MeetingKind, MeetingStatus, Rsvp
-from meetings.errors import MeetingError
+from meetings.errors import MeetingError, add_to_form
 from meetings.forms import (
     AttendanceForm,
     CancelForm,
@@ -34,61 +33,10 @@ from meetings.forms import (
 from meetings.models import Meeting
 from participants.enums import StaffRole
 from participants.models import Agency, Family, Person
-from participants.rules import is_administrator, is_chair, is_manager, is_staff_role
+from participants.rules import is_administrator, is_staff_role
 from participants.services import AccountError, account_invite, person_create
 
 PAGE_SIZE = 20
-
-
-def start(request):
-    """The service's front door. It shows nothing about any family: that is behind login."""
-    if request.user.is_authenticated:
-        return redirect("home")
-    return render(request, "start.html")
-
-
-@dataclass(frozen=True)
-class NextStep:
-    meeting: Meeting
-    action: str
-    due_on: date | None
-    overdue: bool
-
-
-def next_step_for_chair(meeting: Meeting, today: date) -> NextStep:
-    """What the chair has to do next for a meeting, and by when (pure: no queries)."""
-    if meeting.status == MeetingStatus.SCHEDULED:
-        if meeting.local_date <= today:
-            return NextStep(meeting, "Record the meeting as held", meeting.local_date, meeting.local_date < today)
-        return NextStep(meeting, "Hold the meeting", meeting.local_date, False)
-    t = timescales.timescales(meeting.kind)
-    share_by = timescales.add_working_days(meeting.local_date, t.draft_share_working_days)
-    return NextStep(meeting, "Write the minutes and share the draft", share_by, share_by < today)
-
-
-def _page(request, queryset, param: str):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
-
-
-@login_required
-def home(request):
-    """One page per person: each staff role's work, or a family member's own meetings."""
-    user, now = request.user, timezone.now()
-    today = timezone.localdate()
-    context: dict = {"today": today}
-    if is_administrator(user):
-        context["upcoming"] = _page(request, selectors.upcoming_meetings(now), "upcoming")
-        context["late"] = _page(request, selectors.late_scheduled_meetings(), "late")
-    if is_chair(user):
-        page = _page(request, selectors.chair_workload(user), "chair")
-        context["chair_page"] = page
-        context["chair_steps"] = [next_step_for_chair(m, today) for m in page]
-    if is_manager(user):
-        context["counts"] = selectors.status_counts()
-        context["manager_late"] = _page(request, selectors.late_scheduled_meetings(), "manager_late")
-    if not is_staff_role(user):
-        context["invitations"] = _page(request, selectors.invitations_for_user(user), "page")
-    return render(request, "meetings/home.html", context)
 
 
 @login_required
@@ -111,9 +59,7 @@ def meeting_detail(request, pk: int):
             "children": meeting.children.select_related("person"),
             "invitations": invitations,
             "own_invitation": own,
-            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp})
-            if own and scheduled and own.role != InvitationRole.CHAIR
-            else None,
+            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp}) if own and scheduled and own.role_enum.replies else None,
             "is_staff_view": staff_view,
             "can_arrange": can_arrange,
             "can_hold": scheduled and user.has_perm("meetings.hold_meeting", meeting),
@@ -123,7 +69,7 @@ def meeting_detail(request, pk: int):
             "reports": [(r, reports.reached_family_in_time(r)) for r in selectors.reports_visible_to(meeting, user)],
             "report_deadline": reports.share_deadline(meeting),
             "can_report": scheduled and own is not None and own.role == InvitationRole.PROFESSIONAL,
-            "sees_report_status": staff_view or (own is not None and own.role == InvitationRole.PROFESSIONAL),
+            "sees_report_status": staff_view or (own is not None and own.role_enum.reads_full_record),
         },
     )
 
@@ -166,8 +112,8 @@ def _post_only(request):
 def meeting_respond(request, pk: int):
     """The signed-in invitee answers whether they can come."""
     meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
-    invitation = meeting.invitations.filter(person__user=request.user).exclude(role=InvitationRole.CHAIR).first()
-    if invitation is None:
+    invitation = meeting.invitations.filter(person__user=request.user).first()
+    if invitation is None or not invitation.role_enum.replies:
         raise PermissionDenied("Only people invited to this meeting can reply.")
     if (refused := _post_only(request)) is not None:
         return refused
@@ -219,9 +165,10 @@ def meeting_reschedule(request, pk: int):
                 venue=form.cleaned_data["venue"],
                 online_link=form.cleaned_data["online_link"],
                 reason=form.cleaned_data["reason"],
+                late_reason=form.cleaned_data.get("late_reason", ""),
             )
         except MeetingError as exc:
-            form.add_error(None, str(exc))
+            add_to_form(form, exc)
         else:
             messages.success(request, "The meeting has been moved and everyone invited has been sent the new time.")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -316,6 +263,7 @@ def _invite_from(form, meeting: Meeting, actor, which: str) -> str:
         role=data["role"],
         agency=agency or person.agency,
         interpreting_language=data["interpreting_language"],
+        accompanies=data["accompanies"],
     )
     return person.full_name
 

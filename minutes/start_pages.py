@@ -1,0 +1,50 @@
+"""The front door and each person's start page.
+
+They live here, at the top of the dependency chain (participants ← meetings ← minutes),
+because a start page speaks of both: a chair's next step depends on the meeting and on
+its minutes (write, share, answer comments, approve, distribute).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from meetings import selectors as meeting_selectors
+from minutes import selectors
+from participants.rules import is_administrator, is_chair, is_manager, is_staff_role
+
+PAGE_SIZE = 20
+
+
+def start(request):
+    """The service's front door. It shows nothing about any family: that is behind login."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    return render(request, "start.html")
+
+
+def _page(request, queryset, param: str):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+@login_required
+def home(request):
+    """One page per person: each staff role's work, or a family member's own meetings."""
+    user, now = request.user, timezone.now()
+    context: dict = {"today": timezone.localdate()}
+    if is_administrator(user):
+        context["upcoming"] = _page(request, meeting_selectors.upcoming_meetings(now), "upcoming")
+        context["late"] = _page(request, meeting_selectors.late_scheduled_meetings(), "late")
+    if is_chair(user):
+        page = _page(request, selectors.chair_workload(user), "chair")
+        context["chair_page"] = page
+        context["chair_steps"] = [selectors.chair_step(m, now) for m in page]
+    if is_manager(user):
+        context["counts"] = meeting_selectors.status_counts()
+        context["manager_late"] = _page(request, meeting_selectors.late_scheduled_meetings(), "manager_late")
+    if not is_staff_role(user):
+        context["invitations"] = _page(request, meeting_selectors.invitations_for_user(user), "page")
+    return render(request, "meetings/home.html", context)

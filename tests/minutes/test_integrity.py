@@ -1,0 +1,95 @@
+"""The integrity findings: answers belong to the sharing they answered, sharing again always
+tells the family, the chair's start page follows the minutes, services never act on a
+stale copy of a row."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import OutboundEmail
+from minutes import services
+from minutes.errors import MinutesError
+from minutes.models import NoComments
+from minutes.selectors import chair_step, chair_workload
+from tests.factories import local
+
+
+def _shared_emails(parent):
+    return OutboundEmail.objects.filter(to_email=parent.email, subject__startswith="Draft minutes ready")
+
+
+def test_sharing_again_asks_the_family_again_and_a_no_comments_answer_counts_only_for_the_draft_it_answered(
+    minutes, chair, parent
+):
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 9))
+    services.no_comments(minutes=minutes, actor=parent.user, now=local(2027, 1, 8, 10))
+    services.minutes_withdraw(minutes=minutes, actor=chair.user, reason="Wrong date", now=local(2027, 1, 8, 11))
+    section = minutes.sections.get(key="purpose")
+    services.section_save(
+        section=section, actor=chair.user, text="Changed after the family said nothing", version=section.version
+    )
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12))
+    # Shared twice on the same day: the family is told twice.
+    assert _shared_emails(parent).count() == 2
+    # One minute later, the old "no comments" does not let the chair approve the changed draft.
+    with pytest.raises(MinutesError, match="1 of them has not answered yet"):
+        services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12, 1))
+    services.no_comments(minutes=minutes, actor=parent.user, now=local(2027, 1, 8, 13))
+    assert list(NoComments.objects.filter(minutes=minutes).values_list("round", flat=True).order_by("round")) == [1, 2]
+    version = services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 14))
+    assert "Changed after the family said nothing" in version.content
+
+
+def test_a_comment_on_an_earlier_sharing_does_not_answer_a_changed_draft(minutes, chair, parent):
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 9))
+    comment = services.comment_add(minutes=minutes, actor=parent.user, text="Wrong name", now=local(2027, 1, 8, 10))
+    services.comment_respond(comment=comment, actor=chair.user, accepted=True, now=local(2027, 1, 8, 11))
+    services.minutes_withdraw(minutes=minutes, actor=chair.user, reason="Fix it", now=local(2027, 1, 8, 11))
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12))
+    with pytest.raises(MinutesError, match="has not answered yet"):
+        services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 13))
+
+
+def test_a_section_is_re_read_under_the_lock_not_taken_from_the_caller(minutes, chair):
+    section = minutes.sections.get(key="purpose")
+    stale = minutes.sections.get(key="purpose")
+    services.section_add_part(section=section, actor=chair.user)  # moves nothing, adds a part after
+    section.refresh_from_db()
+    stale.order = 99999  # an out-of-date copy in the caller's hands
+    part = services.section_add_part(section=stale, actor=chair.user)
+    # The new part goes right after the section's real position, not after the stale one.
+    assert section.order < part.order < minutes.sections.get(key="worries").order
+
+
+def _step(chair, now):
+    [meeting] = list(chair_workload(chair.user))
+    return chair_step(meeting, now)
+
+
+def test_the_chairs_next_step_follows_the_minutes_with_each_steps_due_date(
+    held_meeting, chair, parent, client, django_assert_max_num_queries
+):
+    # Held Wednesday 6 January 2027: draft due Wednesday 20th (10 working days), minutes
+    # distributed by Wednesday 27th (15 working days).
+    def step():
+        s = _step(chair, local(2027, 1, 8, 9))
+        return s.action, s.due_on.isoformat()
+
+    assert step() == ("Write the minutes", "2027-01-20")
+    minutes = services.minutes_start(meeting=held_meeting, actor=chair.user, now=local(2027, 1, 7, 9))
+    assert step() == ("Finish the draft and share it with the family", "2027-01-20")
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 7, 10))
+    # Comments close at the end of the 5th working day after sharing: Thursday 14th.
+    assert step() == ("Wait for the family's comments, then approve", "2027-01-14")
+    services.comment_add(minutes=minutes, actor=parent.user, text="Not right", now=local(2027, 1, 7, 11))
+    assert step() == ("Answer the family's comments (1 waiting)", "2027-01-27")
+    comment = minutes.comments.get()
+    services.comment_respond(comment=comment, actor=chair.user, accepted=False, reason="It was said")
+    assert _step(chair, local(2027, 1, 15, 9)).action == "Approve the minutes"
+    services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 15, 9))
+    late = _step(chair, local(2027, 1, 28, 9))
+    assert (late.action, late.due_on.isoformat(), late.overdue) == ("Distribute the minutes", "2027-01-27", True)
+    client.force_login(chair.user)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("home")).content.decode()
+    assert "Distribute the minutes" in page
+    assert "Write the minutes" not in page
