@@ -1,0 +1,290 @@
+"""A world holding every kind of restricted content, each a unique marker string, and the
+people who may or may not read each one. Built only through the services, so it is a state
+Confer can really be in. Used by ``tests/test_leak_matrix.py``.
+
+The family: a mother and a father in separate households, their 14-year-old, and an
+advocate who comes with the father. Two invited professionals, an uninvited one, staff,
+and a parent of another family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import weasyprint
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from meetings import feeds, invites, reports
+from meetings import services as meeting_services
+from meetings.enums import InvitationRole, MeetingKind
+from meetings.models import Meeting
+from meetings.services import AttendanceRecord, OutcomeRecord
+from minutes import services
+from participants.enums import Consent, Relationship, StaffRole
+from participants.models import FamilyMember, ThirdPartySource
+from participants.services import account_invite, staff_account_create
+from tests import factories
+
+# One marker per kind of restricted content.
+THIRD_PARTY = "MARKER-THIRD-PARTY-neighbour-saw"
+RESTRICTED_FROM_FATHER = "MARKER-PART-RESTRICTED-FROM-FATHER"
+EXCLUSION_REASON = "MARKER-EXCLUSION-REASON-threatened-staff"
+COMMENT_ON_RESTRICTED = "MARKER-MOTHERS-COMMENT-ON-THE-RESTRICTED-PART"
+DECLINED_PRIVATE = "MARKER-MOTHERS-DECLINED-COMMENT-KEPT-PRIVATE"
+FATHER_ACCEPTED = "MARKER-FATHERS-ACCEPTED-COMMENT"
+FATHER_DRAFT_COMMENT = "MARKER-FATHERS-COMMENT-ON-THE-OPEN-DRAFT"
+MOTHER_DRAFT_COMMENT = "MARKER-MOTHERS-COMMENT-ON-THE-OPEN-DRAFT"
+REPORT_NOT_SHARED = "MARKER-POLICE-REPORT-NOT-FOR-THE-FAMILY"
+OTHER_FAMILY = "MARKER-ANOTHER-FAMILYS-MINUTES"
+CHILD_NAME = "Zebedee Leakname"  # never in an email subject or a calendar file
+
+ACTORS = [
+    "administrator",
+    "manager",
+    "chair",
+    "officer",
+    "health_visitor",
+    "mother",
+    "father",
+    "young_person",
+    "advocate",
+    "uninvited_professional",
+    "other_parent",
+]
+STAFF_AND_PROFESSIONALS = {"administrator", "manager", "chair", "officer", "health_visitor"}
+
+# Who may read each marker (on some page or download); nobody else may, anywhere.
+ALLOWED: dict[str, set[str]] = {
+    THIRD_PARTY: STAFF_AND_PROFESSIONALS,
+    RESTRICTED_FROM_FATHER: STAFF_AND_PROFESSIONALS | {"mother", "young_person"},
+    EXCLUSION_REASON: STAFF_AND_PROFESSIONALS,
+    # Declined, and the chair chose to show it to the family: but not to the father, from
+    # whom the part it is on is withheld, nor to his advocate.
+    COMMENT_ON_RESTRICTED: STAFF_AND_PROFESSIONALS | {"mother", "young_person"},
+    DECLINED_PRIVATE: STAFF_AND_PROFESSIONALS | {"mother"},
+    FATHER_ACCEPTED: STAFF_AND_PROFESSIONALS | {"father", "advocate"},
+    FATHER_DRAFT_COMMENT: STAFF_AND_PROFESSIONALS | {"father", "advocate"},
+    MOTHER_DRAFT_COMMENT: STAFF_AND_PROFESSIONALS | {"mother"},
+    REPORT_NOT_SHARED: STAFF_AND_PROFESSIONALS,
+    # Staff see every meeting; of the people, only the other family's parent.
+    OTHER_FAMILY: {"administrator", "manager", "chair", "other_parent"},
+}
+MARKERS = list(ALLOWED)
+
+
+@dataclass
+class World:
+    people: dict  # actor name -> Person
+    meetings: list[Meeting]  # final record, open draft, a scheduled meeting, the other family's
+    feed_tokens: list[str]
+    sections: dict[int, list[int]] = field(default_factory=dict)  # meeting pk -> sections worth opening
+    media: object = None  # where the world's uploaded files are
+
+
+def _pdf_with(text: str) -> bytes:
+    return weasyprint.HTML(string=f"<p>{text}</p>").write_pdf()
+
+
+def _person(name: str, **kw):
+    return factories.PersonFactory(full_name=name, user=factories.UserFactory(), **kw)
+
+
+def _attended(meeting: Meeting, excluded=None, reason: str = "") -> dict:
+    return {
+        inv.pk: AttendanceRecord("attended", inv.pk == getattr(excluded, "pk", None), reason if inv == excluded else "")
+        for inv in meeting.invitations.all()
+    }
+
+
+def _invite_family(meeting, administrator, p, at) -> dict[str, object]:
+    inv = {
+        "mother": factories.invite(meeting, administrator, p["mother"], now=at),
+        "father": factories.invite(meeting, administrator, p["father"], now=at),
+        "young_person": factories.invite(
+            meeting, administrator, p["young_person"], InvitationRole.YOUNG_PERSON, now=at
+        ),
+        "officer": factories.invite(meeting, administrator, p["officer"], InvitationRole.PROFESSIONAL, now=at),
+        "health_visitor": factories.invite(
+            meeting, administrator, p["health_visitor"], InvitationRole.PROFESSIONAL, now=at
+        ),
+    }
+    inv["advocate"] = factories.invite(
+        meeting, administrator, p["advocate"], InvitationRole.ADVOCATE, accompanies=inv["father"], now=at
+    )
+    invites.invitations_send(meeting=meeting, actor=administrator.user, now=at)
+    return inv
+
+
+def build_world() -> World:
+    now = timezone.now()
+    administrator = factories.staff(StaffRole.ADMINISTRATOR)
+    manager = factories.staff(StaffRole.MANAGER)
+    chair = factories.staff(StaffRole.CHAIR)
+    family = factories.FamilyFactory()
+    mother, father = _person("Mother Leakname"), _person("Father Leakname")
+    for parent in (mother, father):
+        FamilyMember.objects.create(
+            family=family, person=parent, relationship=Relationship.PARENT, has_parental_responsibility=True
+        )
+    child = factories.ChildFactory(family=family, person=_person(CHILD_NAME))
+    other_family, other_parent = factories.family_with_parent(surname="Otherfamily")
+    people = {
+        "administrator": administrator,
+        "manager": manager,
+        "chair": chair,
+        "officer": _person("Pat Constable", agency=factories.AgencyFactory(name="Police")),
+        "health_visitor": _person("Hana Visitor", agency=factories.AgencyFactory(name="Health")),
+        "mother": mother,
+        "father": father,
+        "young_person": child.person,
+        "advocate": _person("Ada Advocate"),
+        "uninvited_professional": _person("Una Housing", agency=factories.AgencyFactory(name="Housing")),
+        "other_parent": other_parent,
+    }
+    neighbour = ThirdPartySource.objects.create(family=family, name="A neighbour", consent=Consent.REFUSED)
+
+    # 1. A conference whose minutes are approved: the final record.
+    t0 = now - timedelta(days=40)
+    final = factories.schedule(
+        administrator=administrator, chair=chair, family=family, starts_at=t0, now=t0 - timedelta(days=14)
+    )
+    inv = _invite_family(final, administrator, people, t0 - timedelta(days=7))
+    reports.report_submit(
+        meeting=final,
+        actor=people["officer"].user,
+        text=f"Police report: {REPORT_NOT_SHARED}",
+        share_with_family=False,
+        file=SimpleUploadedFile("r.pdf", _pdf_with(REPORT_NOT_SHARED), content_type="application/pdf"),
+        now=t0 - timedelta(days=5),
+    )
+    meeting_services.meeting_hold(
+        meeting=final,
+        actor=chair.user,
+        now=t0 + timedelta(hours=1),
+        attendance=_attended(final, inv["father"], EXCLUSION_REASON),
+        outcomes={c.pk: OutcomeRecord(plan_needed=True, category="neglect") for c in final.children.all()},
+    )
+    minutes = services.minutes_start(meeting=final, actor=chair.user, now=t0 + timedelta(hours=2))
+    at = t0 + timedelta(hours=3)
+
+    def write(section, text):
+        services.section_save(section=section, actor=chair.user, text=text, version=section.version, now=at)
+
+    worries = minutes.sections.get(key="worries")
+    write(worries, f"Worries. {THIRD_PARTY}")
+    services.section_set_restrictions(
+        section=worries, actor=chair.user, third_party_source=neighbour, restricted_from=[], now=at
+    )
+    part = services.section_add_part(section=minutes.sections.get(key="analysis"), actor=chair.user, now=at)
+    write(part, f"Said while the father was out. {RESTRICTED_FROM_FATHER}")
+    services.section_set_restrictions(
+        section=part, actor=chair.user, third_party_source=None, restricted_from=[inv["father"]], now=at
+    )
+    purpose, decision = minutes.sections.get(key="purpose"), minutes.sections.get(key="decision")
+    write(purpose, "Why we met.")
+    services.minutes_share(minutes=minutes, actor=chair.user, now=t0 + timedelta(days=1))
+    said = t0 + timedelta(days=1, hours=2)
+    on_part = services.comment_add(
+        minutes=minutes, actor=mother.user, text=COMMENT_ON_RESTRICTED, section=part, now=said
+    )
+    private = services.comment_add(minutes=minutes, actor=mother.user, text=DECLINED_PRIVATE, section=purpose, now=said)
+    fathers = services.comment_add(minutes=minutes, actor=father.user, text=FATHER_ACCEPTED, section=decision, now=said)
+    services.no_comments(minutes=minutes, actor=child.person.user, now=said)
+    services.comment_respond(
+        comment=on_part, actor=chair.user, accepted=False, reason="Kept as said", show_to_family=True, now=said
+    )
+    services.comment_respond(comment=private, actor=chair.user, accepted=False, reason="Kept as said", now=said)
+    services.comment_respond(
+        comment=fathers, actor=chair.user, accepted=True, amended_text="The decision, amended.", now=said
+    )
+    services.minutes_approve(minutes=minutes, actor=chair.user, now=t0 + timedelta(days=12))
+
+    # 2. A review conference whose draft is open for comments now.
+    t1 = now - timedelta(days=20)
+    draft = factories.schedule(
+        administrator=administrator,
+        chair=chair,
+        family=family,
+        kind=MeetingKind.RCPC,
+        starts_at=t1,
+        now=t1 - timedelta(days=10),
+    )
+    _invite_family(draft, administrator, people, t1 - timedelta(days=7))
+    meeting_services.meeting_hold(
+        meeting=draft,
+        actor=chair.user,
+        now=t1 + timedelta(hours=1),
+        attendance=_attended(draft),
+        outcomes={c.pk: OutcomeRecord(plan_needed=True, category="neglect") for c in draft.children.all()},
+    )
+    open_minutes = services.minutes_start(meeting=draft, actor=chair.user, now=t1 + timedelta(hours=2))
+    services.minutes_share(minutes=open_minutes, actor=chair.user, now=now - timedelta(hours=2))
+    draft_purpose = open_minutes.sections.get(key="purpose")
+    services.comment_add(
+        minutes=open_minutes,
+        actor=father.user,
+        text=FATHER_DRAFT_COMMENT,
+        section=draft_purpose,
+        now=now - timedelta(hours=1),
+    )
+    services.comment_add(
+        minutes=open_minutes,
+        actor=mother.user,
+        text=MOTHER_DRAFT_COMMENT,
+        section=draft_purpose,
+        now=now - timedelta(hours=1),
+    )
+    services.window_reopen(
+        minutes=open_minutes, actor=chair.user, reason="Asked for time", now=now - timedelta(minutes=30)
+    )
+
+    # 3. A meeting still to come, with someone removed after the invitations went out.
+    t2 = now + timedelta(days=10)
+    upcoming = factories.schedule(
+        administrator=administrator,
+        chair=chair,
+        family=family,
+        kind=MeetingKind.CIN,
+        starts_at=t2,
+        now=now - timedelta(days=1),
+    )
+    _invite_family(upcoming, administrator, people, now - timedelta(hours=5))
+    removed = factories.invite(
+        upcoming, administrator, factories.PersonFactory(), InvitationRole.PROFESSIONAL, now=now - timedelta(hours=4)
+    )
+    invites.invitations_send(meeting=upcoming, actor=administrator.user, now=now - timedelta(hours=4))
+    invites.invitation_remove(invitation=removed, actor=administrator.user, now=now - timedelta(hours=3))
+
+    # 4. Another family's conference, its draft shared with them.
+    other = factories.schedule(
+        administrator=administrator, chair=chair, family=other_family, starts_at=t0, now=t0 - timedelta(days=14)
+    )
+    factories.invite(other, administrator, other_parent, now=t0 - timedelta(days=7))
+    meeting_services.meeting_hold(
+        meeting=other,
+        actor=chair.user,
+        now=t0 + timedelta(hours=1),
+        attendance=_attended(other),
+        outcomes={c.pk: OutcomeRecord(plan_needed=False) for c in other.children.all()},
+    )
+    other_minutes = services.minutes_start(meeting=other, actor=chair.user, now=t0 + timedelta(hours=2))
+    other_purpose = other_minutes.sections.get(key="purpose")
+    services.section_save(
+        section=other_purpose, actor=chair.user, text=OTHER_FAMILY, version=other_purpose.version, now=at
+    )
+    services.minutes_share(minutes=other_minutes, actor=chair.user, now=now - timedelta(hours=2))
+
+    # Account emails, and calendar feeds.
+    account_invite(actor=administrator.user, person=mother, now=now - timedelta(hours=1))
+    staff_account_create(
+        actor=administrator.user, full_name="New Chair", email="new.chair@example.test", role=StaffRole.CHAIR
+    )
+    tokens = [feeds.feed_create(actor=chair.user), feeds.feed_create(actor=administrator.user)]
+    interesting = {"worries", "analysis_part", "purpose", "decision", "attendance"}
+    sections = {
+        m.pk: list(m.minutes.sections.filter(key__in=interesting).values_list("pk", flat=True))
+        for m in (final, draft, other)
+    }
+    return World(people=people, meetings=[final, draft, upcoming, other], feed_tokens=tokens, sections=sections)
