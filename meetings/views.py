@@ -46,7 +46,9 @@ def meeting_detail(request, pk: int):
     )
     audit_view(request, meeting, "meeting.viewed")
     user = request.user
-    invitations = list(meeting.invitations.select_related("person", "agency").order_by("role", "id"))
+    invitations = list(
+        meeting.invitations.select_related("person", "agency", "accompanies__person").order_by("role", "id")
+    )
     own = next((inv for inv in invitations if inv.person.user_id == user.pk), None)
     staff_view = is_staff_role(user)
     scheduled = meeting.status == MeetingStatus.SCHEDULED
@@ -228,7 +230,7 @@ def meeting_invite(request, pk: int):
             else:
                 messages.success(request, f"Added {added}. Send the invitations when everyone is on the list.")
                 return redirect("meetings:invite", pk=meeting.pk)
-    invitations = meeting.invitations.select_related("person", "agency").order_by("role", "id")
+    invitations = meeting.invitations.select_related("person", "agency", "accompanies__person").order_by("role", "id")
     return render(
         request,
         "meetings/invite.html",

@@ -158,3 +158,16 @@ def test_an_advocate_comes_with_a_family_member_of_the_same_meeting(meeting, adm
             InvitationRole.PROFESSIONAL,
             accompanies=parent_invitation,
         )
+
+
+def test_the_invite_page_asks_whom_an_advocate_comes_with(client, meeting, administrator, parent):
+    client.force_login(administrator.user)
+    url = reverse("meetings:invite", args=[meeting.pk])
+    data = {"form": "other", "other-role": "advocate", "other-full_name": "Ada Advocate", "other-email": "ada@x.test"}
+    response = client.post(url, data)
+    assert response.context["other_form"].errors["accompanies"] == ["Choose the family member they come with."]
+    parent_invitation = meeting.invitations.get(person=parent)
+    assert client.post(url, {**data, "other-accompanies": parent_invitation.pk}).status_code == 302
+    advocate = meeting.invitations.get(person__full_name="Ada Advocate")
+    assert advocate.accompanies == parent_invitation
+    assert f"Advocate, with {parent.full_name}" in client.get(url).content.decode()
