@@ -1,4 +1,4 @@
-"""The checks every service makes before it changes something (shared/STYLE.md, rule 1)."""
+"""The checks every service makes before it changes something: lock the row, then ask permission."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 ``Meeting.status`` is a protected FSM field: it changes only through the transition
 methods below, and those are called only by ``meetings.services``. Transitions change the
 state and the fields that follow from it, nothing else; locking, permission, audit and
-side effects belong to the services (shared/STYLE.md, rule 1).
+side effects belong to the services (see docs/architecture.md).
 """
 
 from __future__ import annotations

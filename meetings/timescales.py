@@ -1,6 +1,6 @@
 """Statutory timescales: pure date arithmetic, no database.
 
-The rules (shared/DESIGN.md):
+The rules (docs/domain.md says where they come from):
 
 * "N working days after D" counts from the day after D: it is the Nth day after D that is
   neither a weekend nor a public holiday of the territory. D itself never counts.

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class MinutesConfig(AppConfig):
-    """Minutes of meetings: sections, comments, versions, distribution (issue 5 onwards)."""
+    """Minutes of meetings: sections, redaction, comments, answers, approved versions."""
 
     name = "minutes"

@@ -1,4 +1,4 @@
-"""The minutes journey in a real browser (issue 5)."""
+"""The minutes journey in a real browser."""
 
 from datetime import timedelta
 

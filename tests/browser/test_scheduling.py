@@ -1,4 +1,4 @@
-"""The scheduling journey in a real browser (issue 4)."""
+"""The scheduling journey in a real browser."""
 
 import re
 
