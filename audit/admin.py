@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audit.models import AuditEvent, OutboundEmail
+from audit.models import AuditEvent
 
 
 class ReadOnlyAdminMixin:
@@ -23,13 +23,3 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["code", "object_type"]
     search_fields = ["actor_label", "code", "object_repr", "object_id"]
     date_hierarchy = "at"
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The outbox: what was sent, to whom, and what failed."""
-
-    list_display = ["created_at", "to_email", "subject", "calendar_method", "sequence", "status", "attempts"]
-    list_filter = ["status", "calendar_method"]
-    search_fields = ["to_email", "subject", "key"]
-    date_hierarchy = "created_at"

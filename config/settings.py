@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks_db",
     "audit",
+    "notifications",
     "participants",
     "meetings",
     "minutes",

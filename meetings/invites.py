@@ -22,13 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.outbox import outbox_enqueue
 from audit.services import audit_record
 from meetings.calendar import Attendee, CalendarEvent, invitation_ics
 from meetings.enums import InvitationRole, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
 from meetings.guards import lock_for_invitations
 from meetings.models import Invitation, Meeting
+from notifications.services import outbox_enqueue
 
 PARTSTAT = {
     Rsvp.PENDING: "NEEDS-ACTION",

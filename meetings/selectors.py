@@ -109,7 +109,7 @@ def status_counts() -> dict[str, int]:
 
 def emails_for_meeting(meeting: Meeting):
     """The outbox rows about a meeting, oldest first, for staff to see what went to whom."""
-    from audit.models import OutboundEmail
+    from notifications.models import OutboundEmail
 
     return (
         OutboundEmail.objects.filter(object_type="meetings.meeting", object_id=str(meeting.pk))
@@ -210,3 +210,11 @@ def reports_visible_to(meeting: Meeting, user) -> QuerySet:
     if own.role_enum.reads_full_record:
         return reports
     return reports.filter(share_with_family=True)
+
+
+def audit_objects_for_child(identifier: str) -> list[tuple[str, str]]:
+    """The records a child's information is seen and changed on, for the audit search: the
+    child's own record and every meeting about them."""
+    child_ids = list(Child.objects.filter(identifier__iexact=identifier.strip()).values_list("pk", flat=True))
+    meeting_ids = Meeting.objects.filter(children__pk__in=child_ids).values_list("pk", flat=True).distinct()
+    return [("participants.child", str(pk)) for pk in child_ids] + [("meetings.meeting", str(pk)) for pk in meeting_ids]

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.access import audit_view, get_visible_or_404
+from audit.forms import AuditSearchForm
+from audit.selectors import search_events
 from meetings import feeds, invites, reports, selectors, services
 from meetings.enums import InvitationRole, MeetingKind, MeetingStatus, Rsvp
 from meetings.errors import MeetingError, add_to_form
@@ -33,7 +35,7 @@ from meetings.forms import (
 from meetings.models import Meeting
 from participants.enums import StaffRole
 from participants.models import Agency, Family, Person
-from participants.rules import is_administrator, is_staff_role
+from participants.rules import is_administrator, is_manager, is_staff_role
 from participants.services import AccountError, account_invite, person_create
 
 PAGE_SIZE = 20
@@ -447,3 +449,21 @@ def report_file(request, pk: int, report_pk: int):
         filename=f"report-{meeting.reference}-{report.pk}.pdf",
         content_type="application/pdf",
     )
+
+
+@login_required
+def audit_search(request):
+    """Managers search who saw and changed what, by person, child reference and date.
+    Searching is itself not audited: it reads the log, not a family's record."""
+    if not is_manager(request.user):
+        raise PermissionDenied("Only managers can search the audit log.")
+    form = AuditSearchForm(request.GET or None)
+    events = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        objects = selectors.audit_objects_for_child(data["child"]) if data["child"] else None
+        found = search_events(
+            person=data["person"], objects=objects, date_from=data["date_from"], date_to=data["date_to"]
+        )
+        events = Paginator(found, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/search.html", {"form": form, "events": events, "query": request.GET.urlencode()})

@@ -18,7 +18,6 @@ from django.utils.formats import date_format
 from django_fsm import can_proceed
 from simple_history.utils import bulk_create_with_history
 
-from audit.outbox import outbox_enqueue
 from audit.services import audit_record
 from meetings import timescales
 from meetings.enums import Attendance, InvitationRole, MeetingStatus
@@ -30,6 +29,7 @@ from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.models import Comment, Minutes, NoComments, Response, Section, Version
 from minutes.templates import sections_for
+from notifications.services import outbox_enqueue
 from participants.models import ThirdPartySource
 
 

@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from audit.outbox import outbox_enqueue
 from audit.services import audit_record
+from notifications.services import outbox_enqueue
 from participants.enums import StaffRole
 from participants.models import Person
 from participants.rules import is_administrator

@@ -19,12 +19,12 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 
-from audit.models import OutboundEmail
 from meetings import selectors as meeting_selectors
 from meetings.enums import InvitationRole
 from meetings.models import Report
 from minutes import redaction
 from minutes.models import Comment
+from notifications.models import OutboundEmail
 from tests import leaks
 from tests.access import all_patterns
 

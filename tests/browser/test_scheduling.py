@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from audit.models import OutboundEmail
 from meetings.enums import InvitationRole, Rsvp
 from meetings.models import Meeting
+from notifications.models import OutboundEmail
 from participants.enums import StaffRole
 from tests import factories
 from tests.browser.helpers import sign_in, verified

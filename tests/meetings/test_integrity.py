@@ -6,11 +6,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from audit.models import AuditEvent, OutboundEmail
+from audit.models import AuditEvent
 from meetings import invites, selectors, services
 from meetings.enums import InvitationRole, MeetingKind, ReviewOutcome
 from meetings.errors import MeetingError
 from meetings.services import OutcomeRecord
+from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
 from tests.meetings.test_invites import attendees, event_of, parsed, send

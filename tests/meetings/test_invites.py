@@ -10,10 +10,10 @@ import icalendar
 import pytest
 from django.core import mail
 
-from audit.models import OutboundEmail
 from meetings import invites, services
 from meetings.enums import InvitationRole, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
+from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
 

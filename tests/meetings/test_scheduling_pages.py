@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from audit.models import OutboundEmail
 from meetings.enums import Attendance, InvitationRole, MeetingKind, MeetingStatus, Rsvp
 from meetings.models import Invitation, Meeting
+from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
 

@@ -5,11 +5,11 @@ stale copy of a row."""
 import pytest
 from django.urls import reverse
 
-from audit.models import OutboundEmail
 from minutes import services
 from minutes.errors import MinutesError
 from minutes.models import NoComments
 from minutes.selectors import chair_step, chair_workload
+from notifications.models import OutboundEmail
 from tests.factories import local
 
 

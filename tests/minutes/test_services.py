@@ -5,11 +5,12 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from audit.models import AuditEvent, OutboundEmail
+from audit.models import AuditEvent
 from minutes import services
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.models import Version
+from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
 

@@ -79,7 +79,7 @@ def test_inviting_a_parent_creates_a_login_and_explains_sign_in_by_code(
     assert message.subject == "You have been invited to use Confer"
     assert "/accounts/login/code/" in message.body
     assert AuditEvent.objects.get(code="account.invited").detail == {"new_account": True}
-    from audit.models import OutboundEmail
+    from notifications.models import OutboundEmail
 
     assert OutboundEmail.objects.get(to_email="mabel@example.test").status == OutboundEmail.Status.SENT
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from audit.models import OutboundEmail
 from meetings import invites
+from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
 

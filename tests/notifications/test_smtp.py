@@ -7,10 +7,10 @@ import icalendar
 import pytest
 from aiosmtpd.controller import Controller
 
-from audit.models import OutboundEmail
-from audit.outbox import outbox_retry
 from meetings import invites
 from meetings.enums import InvitationRole
+from notifications.models import OutboundEmail
+from notifications.services import outbox_retry
 from tests import factories
 from tests.factories import local
 
@@ -111,7 +111,7 @@ def test_an_smtp_failure_leaves_the_message_failed_and_a_retry_sends_it_exactly_
 def test_delivering_a_sent_message_again_sends_nothing(
     smtp_settings, meeting, administrator, django_capture_on_commit_callbacks
 ):
-    from audit.outbox import outbox_deliver
+    from notifications.delivery import outbox_deliver
 
     controller, inbox = start_server(smtp_settings)
     try:

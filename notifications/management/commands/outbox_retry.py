@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from audit.outbox import outbox_retry
+from notifications.services import outbox_retry
 
 
 class Command(BaseCommand):

@@ -1,60 +1,20 @@
-"""Sending email through the outbox (``OutboundEmail``)."""
+"""Delivering one queued message: build the MIME email and send it, once.
+
+Kept apart from ``notifications.services`` so the chain of imports runs one way:
+services (enqueue, retry) → tasks (the background task) → delivery (the sending).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from audit.models import OutboundEmail, object_type_label
 from audit.services import audit_record
-
-
-def outbox_enqueue(
-    *,
-    key: str,
-    to_email: str,
-    subject: str,
-    body: str,
-    calendar: bytes = b"",
-    calendar_method: str = "",
-    sequence: int | None = None,
-    obj: models.Model | None = None,
-    recipient=None,
-    now: datetime | None = None,
-) -> tuple[OutboundEmail, bool]:
-    """Queue one email, once. Call inside the transaction that caused it: the message is
-    handed to a worker only after that transaction commits, and not at all if it rolls back.
-
-    Returns the message and whether it was new (False: this key was already queued).
-    """
-    message, created = OutboundEmail.objects.get_or_create(
-        key=key,
-        defaults={
-            "created_at": now or timezone.now(),
-            "to_email": to_email,
-            "recipient": recipient,
-            "subject": subject,
-            "body": body,
-            "calendar": calendar.decode() if calendar else "",
-            "calendar_method": calendar_method,
-            "sequence": sequence,
-            "object_type": object_type_label(obj) if obj is not None else "",
-            "object_id": str(obj.pk) if obj is not None else "",
-        },
-    )
-    if created:
-        transaction.on_commit(lambda: _enqueue_delivery(message.pk))
-    return message, created
-
-
-def _enqueue_delivery(message_id: int) -> None:
-    from audit.tasks import deliver_email
-
-    deliver_email.enqueue(message_id)
+from notifications.models import OutboundEmail
 
 
 def build_email(message: OutboundEmail) -> EmailMultiAlternatives:
@@ -104,18 +64,3 @@ def outbox_deliver(message_id: int, *, now: datetime | None = None) -> bool:
             detail={"key": message.key, "recipient": message.recipient_id, "attempt": message.attempts},
         )
         return True
-
-
-def outbox_retry(*, older_than: timedelta = timedelta(minutes=5), now: datetime | None = None) -> int:
-    """Queue again every failed message, and pending ones a worker never picked up.
-    Safe to run at any time and as often as you like: delivery sends each message once."""
-    now = now or timezone.now()
-    ids = list(
-        OutboundEmail.objects.filter(
-            models.Q(status=OutboundEmail.Status.FAILED)
-            | models.Q(status=OutboundEmail.Status.PENDING, created_at__lt=now - older_than)
-        ).values_list("pk", flat=True)
-    )
-    for message_id in ids:
-        _enqueue_delivery(message_id)
-    return len(ids)
