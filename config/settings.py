@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "participants",
     "meetings",
     "minutes",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,5 @@
-"""Small helpers around allauth's TOTP, for the demo data and the tests."""
+"""Small helpers around allauth's TOTP: activating one as the set-up page would, and codes."""
 
-import base64
-import hashlib
 import time
 
 from allauth.mfa import app_settings
@@ -15,11 +13,6 @@ def activate_totp(user, secret: str) -> None:
     set-up page would."""
     TOTP.activate(user, secret)
     RecoveryCodes.activate(user)
-
-
-def demo_secret(email: str) -> str:
-    """A stable TOTP secret for a synthetic demo account (never for real accounts)."""
-    return base64.b32encode(hashlib.sha256(f"confer-demo:{email}".encode()).digest()[:20]).decode()
 
 
 def current_code(secret: str, at: float | None = None) -> str:

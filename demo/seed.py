@@ -7,6 +7,8 @@ services on purpose, because going through them for 50,000 meetings would take t
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -30,8 +32,9 @@ from meetings.enums import (
 )
 from meetings.models import Invitation, Meeting, ReferenceCounter
 from meetings.timescales import is_working_day
+from minutes import services as minutes_services
 from participants.enums import AgencyKind, Consent, Relationship, StaffRole
-from participants.mfa import activate_totp, demo_secret
+from participants.mfa import activate_totp
 from participants.models import (
     Agency,
     Child,
@@ -75,6 +78,12 @@ AGENCIES = [
     ("Andium Homes", AgencyKind.HOUSING),
     ("Jersey Women's Refuge", AgencyKind.VOLUNTARY),
 ]
+
+
+def demo_secret(email: str) -> str:
+    """A stable TOTP secret for a synthetic demo account (never for real accounts), so
+    `manage.py demo_code` can print the current code."""
+    return base64.b32encode(hashlib.sha256(f"confer-demo:{email}".encode()).digest()[:20]).decode()
 
 
 def ensure_groups() -> dict[str, Group]:
@@ -252,7 +261,8 @@ def seed_demo() -> None:
 
     plan = services.OutcomeRecord(plan_needed=True, category=Category.NEGLECT)
 
-    # Family 1 (demo parent): an initial conference held and minuted, its review upcoming.
+    # Family 1 (demo parent): an initial conference held, its minutes approved (the parent
+    # said they had no comments), its review upcoming.
     icpc = schedule(
         families[0],
         MeetingKind.ICPC,
@@ -262,7 +272,7 @@ def seed_demo() -> None:
         strategy_discussion_on=today - timedelta(days=75),
     )
     hold(icpc, plan)
-    services.meeting_mark_minuted(meeting=icpc, actor=None, now=icpc.ends_at + timedelta(days=14))
+    _approved_minutes(icpc)
     schedule(
         families[0],
         MeetingKind.RCPC,
@@ -376,12 +386,9 @@ def seed_bulk(meetings: int, *, batch: int = 5000) -> None:
 
     today = timezone.localdate()
     kinds = list(MeetingKind)
-    statuses = [
-        MeetingStatus.SCHEDULED,
-        MeetingStatus.HELD,
-        MeetingStatus.MINUTED,
-        MeetingStatus.CANCELLED,
-    ]
+    # No "minuted" rows: a meeting is minuted only by distributing its minutes, and these
+    # rows have none.
+    statuses = [MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.CANCELLED]
     year = today.year
     counters = {
         prefix: (ReferenceCounter.objects.filter(prefix=prefix, year=year).aggregate(m=Max("last"))["m"] or 0)
@@ -406,7 +413,7 @@ def seed_bulk(meetings: int, *, batch: int = 5000) -> None:
                 venue="Demo venue",
                 status=status,
                 due_on=starts.date() + timedelta(days=s.random.randint(-5, 20)),
-                held_at=starts if status in (MeetingStatus.HELD, MeetingStatus.MINUTED) else None,
+                held_at=starts if status == MeetingStatus.HELD else None,
             )
         )
     created = Meeting.objects.bulk_create(rows, batch_size=batch)
@@ -459,11 +466,25 @@ DEMO_MINUTES = {
 }
 
 
+def _approved_minutes(meeting: Meeting) -> None:
+    """Minutes written, shared, answered "no comments" by the family and approved, each
+    step through the services at the time it would have happened."""
+    chair = meeting.chair.user
+    now = meeting.ends_at + timedelta(hours=2)
+    minutes = minutes_services.minutes_start(meeting=meeting, actor=chair, now=now)
+    for key, text in DEMO_MINUTES.items():
+        section = minutes.sections.get(key=key)
+        minutes_services.section_save(section=section, actor=chair, text=text, version=section.version, now=now)
+    minutes_services.minutes_share(minutes=minutes, actor=chair, now=now + timedelta(days=2))
+    for invitation in minutes_services.family_invitations(meeting):
+        if invitation.person.user is not None:
+            minutes_services.no_comments(minutes=minutes, actor=invitation.person.user, now=now + timedelta(days=3))
+    minutes_services.minutes_approve(minutes=minutes, actor=chair, now=now + timedelta(days=12))
+
+
 def _demo_minutes(meeting: Meeting, family: Family) -> None:
     """Draft minutes of a conference held yesterday, shared with the family for comment,
     with one section from a neighbour who refused consent (withheld from the parent)."""
-    from minutes import services as minutes_services
-
     chair = meeting.chair.user
     now = meeting.ends_at + timedelta(hours=2)
     minutes = minutes_services.minutes_start(meeting=meeting, actor=chair, now=now)

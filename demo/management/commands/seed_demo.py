@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from meetings.demo import seed_bulk, seed_demo
+from demo.seed import seed_bulk, seed_demo
 from meetings.models import Meeting
 
 

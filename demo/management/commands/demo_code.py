@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from meetings.demo import DEMO_DOMAIN
-from participants.mfa import current_code, demo_secret
+from demo.seed import DEMO_DOMAIN, demo_secret
+from participants.mfa import current_code
 
 
 class Command(BaseCommand):
