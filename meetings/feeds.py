@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -64,7 +65,6 @@ def feed_meetings(user, now: datetime) -> QuerySet[Meeting]:
 
 
 def feed_body(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
-    from django.conf import settings
 
     now = now or timezone.now()
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)

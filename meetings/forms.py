@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, ReviewOutcome, Rsvp
+from meetings.services import OutcomeRecord
 from participants.enums import AgencyKind
 from participants.models import Agency, Person
 
@@ -187,7 +188,6 @@ class OutcomeForm(forms.Form):
                 )
 
     def outcomes(self):
-        from meetings.services import OutcomeRecord
 
         data = self.cleaned_data
         return {

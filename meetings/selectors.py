@@ -6,11 +6,15 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
+from django.utils import timezone
 
+from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
-from meetings.models import Meeting
+from meetings.models import Invitation, Meeting, Report
+from notifications.models import OutboundEmail
 from participants.models import Child
+from participants.rules import is_staff_role
 
 
 def track_kinds(kind: MeetingKind) -> list[str]:
@@ -58,7 +62,6 @@ def meetings_for_user(user) -> QuerySet[Meeting]:
     Staff (administrators, chairs, managers) see all meetings; everyone else sees the
     meetings they are invited to, and nothing else.
     """
-    from participants.rules import is_staff_role
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Meeting.objects.none()
@@ -77,7 +80,6 @@ def upcoming_meetings(now) -> QuerySet[Meeting]:
 
 def late_scheduled_meetings() -> QuerySet[Meeting]:
     """Scheduled after their statutory due date (each has a recorded reason)."""
-    from django.db.models import F
 
     return (
         Meeting.objects.filter(status=MeetingStatus.SCHEDULED, due_on__isnull=False, starts_at__date__gt=F("due_on"))
@@ -88,7 +90,6 @@ def late_scheduled_meetings() -> QuerySet[Meeting]:
 
 def invitations_for_user(user):
     """The signed-in person's own invitations to meetings that are not cancelled."""
-    from meetings.models import Invitation
 
     return (
         Invitation.objects.filter(person__user=user)
@@ -99,7 +100,6 @@ def invitations_for_user(user):
 
 
 def status_counts() -> dict[str, int]:
-    from django.db.models import Count
 
     rows = Meeting.objects.values("status").annotate(n=Count("id"))
     counts = {status: 0 for status in MeetingStatus.values}
@@ -109,7 +109,6 @@ def status_counts() -> dict[str, int]:
 
 def emails_for_meeting(meeting: Meeting):
     """The outbox rows about a meeting, oldest first, for staff to see what went to whom."""
-    from notifications.models import OutboundEmail
 
     return (
         OutboundEmail.objects.filter(object_type="meetings.meeting", object_id=str(meeting.pk))
@@ -132,7 +131,6 @@ class DueItem:
 
     @property
     def overdue_on(self) -> bool:
-        from django.utils import timezone
 
         return self.due_on < timezone.localdate()
 
@@ -144,9 +142,6 @@ def due_list() -> list[DueItem]:
     non-cancelled successor yet, and a looked-after child with no CLA review at all (the
     first is due 20 working days after they became looked after). Three queries in all.
     """
-    from django.db.models import Exists, OuterRef, Prefetch
-
-    from meetings import timescales
 
     followed = Meeting.objects.filter(previous=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
     held = (
@@ -198,8 +193,6 @@ def chair_clashes(chair, starts_at, ends_at, *, exclude: Meeting | None = None) 
 def reports_visible_to(meeting: Meeting, user) -> QuerySet:
     """Staff and invited professionals see every report; family members see only those the
     author agreed to share."""
-    from meetings.models import Report
-    from participants.rules import is_staff_role
 
     reports = Report.objects.filter(meeting=meeting).select_related("author", "agency", "meeting")
     if user.is_superuser or is_staff_role(user):

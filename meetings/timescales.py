@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Any
 
 import holidays
+from django.conf import settings
 
 from meetings.enums import MeetingKind
 
@@ -68,13 +69,11 @@ class Timescales:
 
 def timescales(kind: str | None = None) -> Timescales:
     """The timescales in force (from settings), optionally for one meeting kind."""
-    from django.conf import settings
 
     return Timescales.from_mapping(settings.CONFER_TIMESCALES, kind)
 
 
 def default_territory() -> str:
-    from django.conf import settings
 
     return settings.CONFER_TERRITORY
 

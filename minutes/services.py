@@ -24,6 +24,7 @@ from meetings.enums import Attendance, InvitationRole, MeetingStatus
 from meetings.guards import require
 from meetings.invites import meeting_url
 from meetings.models import Invitation, Meeting
+from meetings.reports import reached_family_in_time
 from minutes import copies, document, redaction
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
@@ -77,8 +78,6 @@ def _prefill(key: str, meeting: Meeting) -> str:
             lines.append(f"{inv.person.full_name}{agency}, {inv.get_role_display().lower()}: {what}{excluded}.")
         return "\n".join(lines)
     if key == "reports":
-        from meetings.reports import reached_family_in_time
-
         lines = []
         for report in meeting.reports.select_related("author", "agency"):
             shared = (

@@ -16,7 +16,7 @@ from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.forms import CommentForm, ReasonForm, ResponseForm, RestrictionForm, SectionForm
-from minutes.models import Comment
+from minutes.models import Comment, Minutes
 
 
 def _minutes_or_404(request, pk: int, perm: str | None = None, refusal: str = ""):
@@ -78,7 +78,6 @@ def overview(request, pk: int):
 
 
 def _probe(meeting):
-    from minutes.models import Minutes
 
     return Minutes(meeting=meeting)
 

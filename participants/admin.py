@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants.models import Agency, Child, Family, FamilyMember, Person, ThirdPartySource
@@ -74,8 +75,6 @@ class ThirdPartySourceAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         # Who recorded the consent, and when, is evidence for every later redaction.
         if "consent" in form.changed_data or not change:
-            from django.utils import timezone
-
             obj.consent_recorded_by = request.user
             obj.consent_recorded_at = timezone.now()
         super().save_model(request, obj, form, change)

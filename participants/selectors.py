@@ -1,7 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from participants.enums import StaffRole
-from participants.models import Person
+from participants.models import Child, Family, Person
 
 
 def staff_people() -> QuerySet[Person]:
@@ -16,9 +16,6 @@ def staff_people() -> QuerySet[Person]:
 
 
 def search_families(query: str = ""):
-    from django.db.models import Prefetch, Q
-
-    from participants.models import Child, Family
 
     families = Family.objects.prefetch_related(
         Prefetch("children", queryset=Child.objects.select_related("person").order_by("identifier"))

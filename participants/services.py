@@ -21,7 +21,7 @@ from audit.services import audit_record
 from notifications.services import outbox_enqueue
 from participants.enums import StaffRole
 from participants.models import Person
-from participants.rules import is_administrator
+from participants.rules import is_administrator, is_staff_role
 
 User = get_user_model()
 
@@ -123,7 +123,6 @@ def person_create(
     *, actor, full_name: str, email: str = "", agency=None, job_title: str = "", now: datetime | None = None
 ) -> Person:
     """Record someone new (a professional, advocate or interpreter), e.g. while inviting them."""
-    from participants.rules import is_staff_role
 
     if not is_staff_role(actor):
         raise PermissionDenied("Only staff can add people to Confer.")

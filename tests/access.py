@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from meetings.enums import InvitationRole
+from meetings.reports import report_submit
+from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
+from minutes import services as minutes_services
 from participants.enums import Relationship, StaffRole
 from participants.models import FamilyMember
 from tests import factories
@@ -108,9 +114,6 @@ def build_world() -> dict[str, object]:
     factories.invite(other_meeting, administrator, other_parent)
     factories.invite(other_meeting, administrator, other_young, InvitationRole.YOUNG_PERSON)
     assert FamilyMember.objects.filter(person=parent, relationship=Relationship.PARENT).exists()
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from meetings.reports import report_submit
 
     # A report the family may not read: its file is a 404 for them, like any hidden thing.
     report = report_submit(
@@ -147,12 +150,6 @@ def build_world() -> dict[str, object]:
 
 def _meeting_with_shared_minutes(administrator, chair, family, parent, young, professional) -> dict[str, object]:
     """A held conference of the same family whose draft minutes are shared, with a comment."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
-    from minutes import services as minutes_services
 
     now = timezone.now()
     held = factories.schedule(

@@ -6,10 +6,12 @@ test never starts from a state the service could not have produced.
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import factory
+import pypdf
 from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -133,9 +135,6 @@ def invite(meeting: Meeting, administrator: Person, person: Person, role=Invitat
 
 def pdf_bytes(pages: int = 1) -> bytes:
     """A real, minimal PDF made with pypdf."""
-    import io
-
-    import pypdf
 
     writer = pypdf.PdfWriter()
     for _ in range(pages):

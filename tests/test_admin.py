@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
@@ -33,7 +34,6 @@ def meeting(administrator, chair, family, parent):
 
 
 def test_every_project_model_is_registered_in_the_admin():
-    from django.apps import apps
 
     ours = {"audit", "participants", "meetings", "minutes"}
     models = [m for m in apps.get_models() if m._meta.app_label in ours and not m.__name__.startswith("Historical")]

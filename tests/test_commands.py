@@ -2,11 +2,14 @@
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from demo.seed import DEMO_DOMAIN
 from meetings.enums import MeetingStatus
 from meetings.models import Invitation, Meeting
+from meetings.timescales import is_working_day
 from minutes.enums import MinutesStatus
 from minutes.models import Minutes
 from participants.models import Child
@@ -66,7 +69,6 @@ def test_demo_children_names_never_appear_in_the_audit_log():
 
 
 def test_demo_staff_sign_in_with_the_printed_authenticator_code(client, capsys):
-    from django.urls import reverse
 
     call_command("seed_demo")
     capsys.readouterr()
@@ -80,14 +82,12 @@ def test_demo_staff_sign_in_with_the_printed_authenticator_code(client, capsys):
 
 
 def test_demo_code_refuses_real_accounts():
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="Only demo accounts"):
         call_command("demo_code", "someone@example.org")
 
 
 def test_demo_meetings_fall_on_working_days():
-    from meetings.timescales import is_working_day
 
     call_command("seed_demo")
     days = [m.local_date for m in Meeting.objects.all()]

@@ -1,11 +1,14 @@
 """Helpers the browser tests share."""
 
+from allauth.account.models import EmailAddress
+
+from participants.mfa import current_code
+
 PASSWORD = "a-test-password-123"
 
 
 def verified(person):
     """Give a person's login a verified email address, as allauth expects for sign-in."""
-    from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=person.user, email=person.user.email, primary=True, verified=True)
     return person
@@ -13,7 +16,6 @@ def verified(person):
 
 def sign_in(page, live_server, person, *, totp: bool):
     """Sign in through the real pages; staff also enter their authenticator code."""
-    from participants.mfa import current_code
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill(person.user.email)

@@ -9,6 +9,8 @@ from email import message_from_bytes
 import icalendar
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from meetings import invites, services
 from meetings.enums import InvitationRole, MeetingStatus, Rsvp
@@ -215,7 +217,6 @@ def test_an_answer_shows_as_partstat_in_later_invitations(
 
 def test_only_the_invitee_answers_and_not_after_cancellation(meeting, administrator, parent, chair):
     invitation = meeting.invitations.get(person=parent)
-    from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         invites.invitation_respond(invitation=invitation, actor=chair.user, rsvp=Rsvp.ACCEPTED)
@@ -228,7 +229,6 @@ def test_only_the_invitee_answers_and_not_after_cancellation(meeting, administra
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(meeting, administrator, django_capture_on_commit_callbacks):
-    from django.db import transaction
 
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
         invites.invitations_send(meeting=meeting, actor=administrator.user, now=local(2026, 12, 20))

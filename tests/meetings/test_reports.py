@@ -4,6 +4,7 @@ import io
 
 import pypdf
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -132,7 +133,6 @@ def test_resubmitting_replaces_the_report_and_parents_cannot_submit(meeting, off
     report_submit(meeting=meeting, actor=officer.user, text="Second", share_with_family=True)
     assert list(meeting.reports.values_list("text", flat=True)) == ["Second"]
     assert meeting.reports.get().history.count() == 2
-    from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         report_submit(meeting=meeting, actor=parent.user, text="x", share_with_family=True)

@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from meetings import invites
 from meetings.enums import Attendance, InvitationRole, MeetingKind, MeetingStatus, Rsvp
 from meetings.models import Invitation, Meeting
+from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
 from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
@@ -216,7 +218,6 @@ def test_the_chair_holds_the_meeting_and_the_due_list_picks_up_the_review(
 
 @pytest.mark.parametrize("n", [1, 50])
 def test_due_list_uses_a_fixed_number_of_queries(n, client, administrator, chair, django_assert_max_num_queries):
-    from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
 
     for i in range(n):
         family, _ = factories.family_with_parent()
@@ -243,7 +244,6 @@ def test_due_list_uses_a_fixed_number_of_queries(n, client, administrator, chair
 def test_meeting_page_with_emails_uses_a_fixed_number_of_queries(
     n, client, administrator, chair, family, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
-    from meetings import invites
 
     meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
     for i in range(n):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from meetings.enums import MeetingKind
 from tests import factories
 from tests.factories import local
+from tests.meetings.test_services import hold
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,6 @@ def test_chair_start_page_lists_what_to_do_next_with_due_dates(client, administr
     upcoming = factories.schedule(
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.CIN, starts_at=local(2027, 2, 1)
     )
-    from tests.meetings.test_services import hold
 
     hold(held, chair)
     time_machine.move_to(local(2027, 1, 7, 9))

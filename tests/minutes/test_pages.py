@@ -6,7 +6,9 @@ import pytest
 from django.urls import reverse
 
 from meetings.enums import InvitationRole
+from meetings.models import Invitation
 from minutes import services
+from tests import factories
 from tests.factories import local
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +60,6 @@ def test_a_parents_draft_never_contains_withheld_text_while_a_professional_sees_
 
 
 def test_a_young_person_reads_plain_headings(client, restricted, held_meeting, family, time_machine):
-    from meetings.models import Invitation
-    from tests import factories
 
     time_machine.move_to(SHARED_AT + timedelta(hours=1))
     young = family.children.get().person

@@ -1,11 +1,14 @@
 """The minutes workflow through its services."""
 
+import hashlib
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEvent
+from meetings.enums import InvitationRole
+from meetings.models import Invitation
 from minutes import services
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
@@ -197,7 +200,6 @@ def test_a_not_accepted_comment_stands_in_the_approved_version(minutes, chair, p
     assert "Comments from the family that were not accepted" in version.content
     assert "The family said: I was never late collecting them" in version.content
     assert "The school's records show three late collections" in version.content
-    import hashlib
 
     assert version.sha256 == hashlib.sha256(version.content.encode()).hexdigest()
     with pytest.raises(TypeError, match="immutable"):
@@ -238,8 +240,6 @@ def test_a_separate_part_is_added_right_after_its_section(minutes, chair):
 
 
 def test_an_invited_minute_taker_writes_but_does_not_share(minutes, chair, held_meeting):
-    from meetings.enums import InvitationRole
-    from meetings.models import Invitation
 
     typist = factories.PersonFactory(full_name="Mina Taker", user=factories.UserFactory())
     # Invited before the meeting was held (the service refuses new invitations afterwards).

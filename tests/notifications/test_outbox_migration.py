@@ -5,6 +5,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from notifications.models import OutboundEmail
+
 BEFORE = [("audit", "0003_outbox"), ("notifications", None)]
 
 
@@ -17,6 +19,5 @@ def test_the_outbox_moves_to_notifications_keeping_every_row():
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
-    from notifications.models import OutboundEmail
 
     assert list(OutboundEmail.objects.values_list("key", "to_email")) == [("kept", "a@example.test")]

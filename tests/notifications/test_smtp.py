@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 
 from meetings import invites
 from meetings.enums import InvitationRole
+from notifications.delivery import outbox_deliver
 from notifications.models import OutboundEmail
 from notifications.services import outbox_retry
 from tests import factories
@@ -111,7 +112,6 @@ def test_an_smtp_failure_leaves_the_message_failed_and_a_retry_sends_it_exactly_
 def test_delivering_a_sent_message_again_sends_nothing(
     smtp_settings, meeting, administrator, django_capture_on_commit_callbacks
 ):
-    from notifications.delivery import outbox_deliver
 
     controller, inbox = start_server(smtp_settings)
     try:

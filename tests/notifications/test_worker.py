@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from meetings import invites
 from notifications.models import OutboundEmail
@@ -16,7 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_with_the_database_backend_emails_wait_for_the_worker_which_sends_each_once(
     settings, administrator, chair, family, parent
 ):
-    from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     meeting = factories.schedule(administrator=administrator, chair=chair, family=family)

@@ -5,9 +5,11 @@ import re
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from notifications.models import OutboundEmail
 from participants import services
 from participants.enums import StaffRole
 from tests import factories
@@ -79,7 +81,6 @@ def test_inviting_a_parent_creates_a_login_and_explains_sign_in_by_code(
     assert message.subject == "You have been invited to use Confer"
     assert "/accounts/login/code/" in message.body
     assert AuditEvent.objects.get(code="account.invited").detail == {"new_account": True}
-    from notifications.models import OutboundEmail
 
     assert OutboundEmail.objects.get(to_email="mabel@example.test").status == OutboundEmail.Status.SENT
 
@@ -91,7 +92,6 @@ def test_inviting_someone_without_an_email_is_refused_clearly(administrator):
 
 
 def test_nothing_is_emailed_when_the_transaction_rolls_back(administrator, django_capture_on_commit_callbacks):
-    from django.db import transaction
 
     parent = factories.PersonFactory(email="rollback@example.test")
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():

@@ -4,6 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +23,6 @@ PASSWORD = "a-test-password-123"
 
 
 def with_email_address(user):
-    from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     return user
@@ -51,7 +53,6 @@ def test_staff_without_mfa_are_sent_to_set_it_up_from_every_page(client):
 
 
 def test_staff_set_up_totp_after_signing_in_and_get_recovery_codes(client):
-    from allauth.mfa.models import Authenticator
 
     chair = factories.staff(StaffRole.CHAIR, mfa=False)
     with_email_address(chair.user)
@@ -141,7 +142,6 @@ def test_there_is_no_public_sign_up(client):
     response = client.post(reverse("account_signup"), {"email": "new@example.test", "password1": "x-long-pass-123"})
     assert response.status_code == 200
     assert b"Sign Up Closed" in response.content or b"sign up is currently closed" in response.content.lower()
-    from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(email="new@example.test").exists()
 
