@@ -26,7 +26,7 @@ from audit.services import audit_record
 from meetings.calendar import Attendee, CalendarEvent, invitation_ics
 from meetings.enums import InvitationRole, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
-from meetings.guards import lock_for_invitations
+from meetings.guards import lock_for_invitations, require_action
 from meetings.models import Invitation, Meeting
 from notifications.services import outbox_enqueue
 
@@ -144,12 +144,7 @@ def invitations_send(*, meeting: Meeting, actor, now: datetime | None = None) ->
     """Email everyone not yet sent the current version of the meeting. Sending twice (a
     double click) sends nothing new. Returns how many were queued."""
     now = now or timezone.now()
-    meeting = lock_for_invitations(
-        meeting.pk,
-        actor=actor,
-        refusal="Only an administrator or the chair can send the invitations.",
-        cannot="invitations cannot be sent",
-    )
+    meeting = lock_for_invitations(meeting.pk, actor=actor, action="send_invitations")
     invitations = _all(meeting)
     due = [inv for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence]
     for invitation in due:
@@ -186,12 +181,7 @@ def invitation_remove(*, invitation: Invitation, actor, now: datetime | None = N
     person removed is sent a CANCEL at the new sequence, and everyone else who was sent
     the meeting an update, so no calendar keeps a stale attendee list."""
     now = now or timezone.now()
-    meeting = lock_for_invitations(
-        invitation.meeting_id,
-        actor=actor,
-        refusal="Only an administrator or the chair can change who is invited.",
-        cannot="who is invited cannot change",
-    )
+    meeting = lock_for_invitations(invitation.meeting_id, actor=actor)
     # Re-read under the meeting's lock: a second click, or someone else, may have removed it.
     invitation = meeting.invitations.select_related("person").filter(pk=invitation.pk).first()
     if invitation is None:
@@ -233,8 +223,7 @@ def invitation_respond(
         raise PermissionDenied("Only the person invited can answer this invitation.")
     if not invitation.role_enum.replies:
         raise PermissionDenied("The chair runs the meeting, so does not reply to its invitation.")
-    if invitation.meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(f"This meeting is {invitation.meeting.get_status_display().lower()}, so replies are closed.")
+    require_action(actor, "reply", invitation.meeting)
     rsvp = Rsvp(rsvp)
     if rsvp == Rsvp.PENDING:
         raise MeetingError("Choose whether you can come.")

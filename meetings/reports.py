@@ -7,14 +7,14 @@ from datetime import date, datetime
 
 import pypdf
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from meetings import timescales
-from meetings.enums import InvitationRole, MeetingKind, MeetingStatus
+from meetings.enums import InvitationRole, MeetingKind
 from meetings.errors import MeetingError
+from meetings.guards import lock_meeting, require_action
 from meetings.models import Meeting, Report
 
 
@@ -34,19 +34,21 @@ def validate_pdf(upload) -> None:
     """Only real PDFs up to the size limit: checked by name, signature, and by opening it."""
     limit = settings.CONFER_REPORT_MAX_BYTES
     if not upload.name.lower().endswith(".pdf"):
-        raise MeetingError("The file must be a PDF.")
+        raise MeetingError("The file must be a PDF.", field="file")
     if upload.size > limit:
-        raise MeetingError(f"The file must be smaller than {limit // (1024 * 1024)} MB.")
+        raise MeetingError(f"The file must be smaller than {limit // (1024 * 1024)} MB.", field="file")
     upload.seek(0)
     if upload.read(5) != b"%PDF-":
-        raise MeetingError("The file must be a PDF.")
+        raise MeetingError("The file must be a PDF.", field="file")
     upload.seek(0)
     try:
         pages = len(pypdf.PdfReader(upload).pages)
     except Exception as exc:
-        raise MeetingError("The PDF could not be opened. Save it again as a PDF and upload that.") from exc
+        raise MeetingError(
+            "The PDF could not be opened. Save it again as a PDF and upload that.", field="file"
+        ) from exc
     if pages == 0:
-        raise MeetingError("The PDF has no pages.")
+        raise MeetingError("The PDF has no pages.", field="file")
     upload.seek(0)
 
 
@@ -56,12 +58,9 @@ def report_submit(
 ) -> Report:
     """Submit or replace the actor's report. Replacing keeps the earlier version in history."""
     now = now or timezone.now()
-    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    invitation = meeting.invitations.filter(person__user=actor, role=InvitationRole.PROFESSIONAL).first()
-    if invitation is None:
-        raise PermissionDenied("Only professionals invited to this meeting can submit a report.")
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so reports are closed.")
+    meeting = lock_meeting(meeting.pk)
+    require_action(actor, "report", meeting)
+    invitation = meeting.invitations.get(person__user=actor, role=InvitationRole.PROFESSIONAL)
     if not text.strip() and file is None:
         raise MeetingError("Write the report or upload it as a PDF.")
     if file is not None:

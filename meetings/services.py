@@ -23,8 +23,9 @@ from audit.services import audit_record
 from meetings import invites, selectors, timescales
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
 from meetings.errors import MeetingError
-from meetings.guards import lock_for_invitations, lock_meeting, require
+from meetings.guards import lock_for_invitations, lock_meeting, require, require_action
 from meetings.models import ChildOutcome, Invitation, Meeting, ReferenceCounter
+from meetings.rules import is_meeting_chair, state_refusal
 from participants.enums import StaffRole
 from participants.models import Agency, Child, Family, Person
 
@@ -170,11 +171,7 @@ def meeting_reschedule(
     held in time, as scheduling it late does; the reason replaces the one kept before."""
     now = now or timezone.now()
     meeting = _lock(meeting)
-    require(
-        actor, "meetings.reschedule_meeting", meeting, "Only an administrator or the chair can reschedule this meeting."
-    )
-    if not can_proceed(meeting.reschedule):
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be rescheduled.")
+    require_action(actor, "reschedule", meeting)
     if not reason.strip():
         raise MeetingError("Give the reason for rescheduling: the participants will be told.")
     if ends_at <= starts_at:
@@ -212,9 +209,7 @@ def meeting_reschedule(
 def meeting_cancel(*, meeting: Meeting, actor, reason: str, now: datetime | None = None) -> Meeting:
     now = now or timezone.now()
     meeting = _lock(meeting)
-    require(actor, "meetings.cancel_meeting", meeting, "Only an administrator or the chair can cancel this meeting.")
-    if not can_proceed(meeting.cancel):
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be cancelled.")
+    require_action(actor, "cancel", meeting)
     if not reason.strip():
         raise MeetingError("Give the reason for cancelling: it is kept in the record.")
     meeting.cancel(reason=reason.strip(), now=now)
@@ -285,14 +280,10 @@ def meeting_hold(
     """
     now = now or timezone.now()
     meeting = _lock(meeting)
-    require(actor, "meetings.hold_meeting", meeting, "Only the chair of this meeting can record it as held.")
-    if not can_proceed(meeting.hold):
-        if meeting.status == MeetingStatus.HELD:
-            held = timezone.localtime(meeting.held_at)
-            raise MeetingError(
-                f"This meeting was already recorded as held at {held:%H:%M} on {_format_date(held.date())}."
-            )
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be held.")
+    if meeting.status == MeetingStatus.HELD and is_meeting_chair(actor, meeting):
+        held = timezone.localtime(meeting.held_at)
+        raise MeetingError(f"This meeting was already recorded as held at {held:%H:%M} on {_format_date(held.date())}.")
+    require_action(actor, "hold", meeting)
     if now < meeting.starts_at:
         start = timezone.localtime(meeting.starts_at)
         raise MeetingError(
@@ -376,7 +367,7 @@ def meeting_mark_minuted(*, meeting: Meeting, actor, now: datetime | None = None
     now = now or timezone.now()
     meeting = _lock(meeting)
     if not can_proceed(meeting.mark_minuted):
-        raise MeetingError(f"This meeting is {meeting.get_status_display().lower()}, so it cannot be marked minuted.")
+        raise MeetingError(state_refusal(meeting, "it cannot be marked minuted"))
     meeting.mark_minuted(now=now)
     meeting.save()
     audit_record(actor=actor, code="meeting.minuted", obj=meeting, now=now, system_label="minutes distribution")
@@ -398,12 +389,7 @@ def invitation_add(
     """Invite someone. An advocate or interpreter names the family member they come with
     (``accompanies``) and reads what that member reads."""
     now = now or timezone.now()
-    meeting = lock_for_invitations(
-        meeting.pk,
-        actor=actor,
-        refusal="Only an administrator or the chair can invite people to this meeting.",
-        cannot="nobody more can be invited",
-    )
+    meeting = lock_for_invitations(meeting.pk, actor=actor)
     role = InvitationRole(role)
     if role == InvitationRole.CHAIR:
         raise MeetingError("The chair is invited when the meeting is scheduled.")

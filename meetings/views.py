@@ -19,7 +19,7 @@ from audit.access import audit_view, get_visible_or_404
 from audit.forms import AuditSearchForm
 from audit.selectors import search_events
 from meetings import feeds, invites, reports, selectors, services
-from meetings.enums import InvitationRole, MeetingKind, MeetingStatus, Rsvp
+from meetings.enums import InvitationRole, MeetingKind, Rsvp
 from meetings.errors import MeetingError, add_to_form
 from meetings.forms import (
     AttendanceForm,
@@ -32,6 +32,7 @@ from meetings.forms import (
     RsvpForm,
     ScheduleForm,
 )
+from meetings.gates import access_meeting
 from meetings.models import Meeting
 from participants.enums import StaffRole
 from participants.models import Agency, Family, Person
@@ -43,9 +44,7 @@ PAGE_SIZE = 20
 
 @login_required
 def meeting_detail(request, pk: int):
-    meeting = get_visible_or_404(
-        request, selectors.meetings_for_user(request.user).select_related("chair", "family"), pk=pk
-    )
+    meeting = access_meeting(request, pk)
     audit_view(request, meeting, "meeting.viewed")
     user = request.user
     invitations = list(
@@ -53,8 +52,7 @@ def meeting_detail(request, pk: int):
     )
     own = next((inv for inv in invitations if inv.person.user_id == user.pk), None)
     staff_view = is_staff_role(user)
-    scheduled = meeting.status == MeetingStatus.SCHEDULED
-    can_arrange = scheduled and user.has_perm("meetings.reschedule_meeting", meeting)
+    can_arrange = user.has_perm("meetings.reschedule_meeting", meeting)
     return render(
         request,
         "meetings/detail.html",
@@ -63,16 +61,18 @@ def meeting_detail(request, pk: int):
             "children": meeting.children.select_related("person"),
             "invitations": invitations,
             "own_invitation": own,
-            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp}) if own and scheduled and own.role_enum.replies else None,
+            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp})
+            if user.has_perm("meetings.reply_meeting", meeting)
+            else None,
             "is_staff_view": staff_view,
             "can_arrange": can_arrange,
-            "can_hold": scheduled and user.has_perm("meetings.hold_meeting", meeting),
-            "can_invite_accounts": is_administrator(user),
+            "can_hold": user.has_perm("meetings.hold_meeting", meeting),
+            "can_invite_accounts": user.has_perm("meetings.invite_accounts_meeting", meeting),
             "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
             "emails": selectors.emails_for_meeting(meeting) if staff_view else None,
             "reports": [(r, reports.reached_family_in_time(r)) for r in selectors.reports_visible_to(meeting, user)],
             "report_deadline": reports.share_deadline(meeting),
-            "can_report": scheduled and own is not None and own.role == InvitationRole.PROFESSIONAL,
+            "can_report": user.has_perm("meetings.report_meeting", meeting),
             "sees_report_status": staff_view or (own is not None and own.role_enum.reads_full_record),
         },
     )
@@ -85,9 +85,7 @@ def invitation_account_invite(request, pk: int, invitation_pk: int):
     Order matters: a meeting the user cannot see is a 404 before anything else, a visible
     meeting they may not act on is a 403, and only then is the method checked.
     """
-    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
-    if not is_administrator(request.user):
-        raise PermissionDenied("Only administrators can invite people to use Confer.")
+    meeting = access_meeting(request, pk, perm="invite_accounts")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     invitation = get_visible_or_404(request, meeting.invitations.select_related("person"), pk=invitation_pk)
@@ -100,14 +98,6 @@ def invitation_account_invite(request, pk: int, invitation_pk: int):
     return redirect("meetings:detail", pk=meeting.pk)
 
 
-def _meeting_for_action(request, pk: int, perm: str, refusal: str) -> Meeting:
-    """A meeting the user may see (else 404, audited) and may act on (else 403)."""
-    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user).select_related("chair"), pk=pk)
-    if not request.user.has_perm(perm, meeting):
-        raise PermissionDenied(refusal)
-    return meeting
-
-
 def _post_only(request):
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
@@ -115,10 +105,8 @@ def _post_only(request):
 @login_required
 def meeting_respond(request, pk: int):
     """The signed-in invitee answers whether they can come."""
-    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
-    invitation = meeting.invitations.filter(person__user=request.user).first()
-    if invitation is None or not invitation.role_enum.replies:
-        raise PermissionDenied("Only people invited to this meeting can reply.")
+    meeting = access_meeting(request, pk, perm="reply")
+    invitation = meeting.invitations.get(person__user=request.user)
     if (refused := _post_only(request)) is not None:
         return refused
     form = RsvpForm(request.POST)
@@ -136,9 +124,7 @@ def meeting_respond(request, pk: int):
 
 @login_required
 def meeting_send_invitations(request, pk: int):
-    meeting = _meeting_for_action(
-        request, pk, "meetings.invite_meeting", "Only an administrator or the chair can send the invitations."
-    )
+    meeting = access_meeting(request, pk, perm="invite")
     if (refused := _post_only(request)) is not None:
         return refused
     try:
@@ -155,9 +141,7 @@ def meeting_send_invitations(request, pk: int):
 
 @login_required
 def meeting_reschedule(request, pk: int):
-    meeting = _meeting_for_action(
-        request, pk, "meetings.reschedule_meeting", "Only an administrator or the chair can reschedule this meeting."
-    )
+    meeting = access_meeting(request, pk, perm="reschedule")
     form = RescheduleForm.for_meeting(meeting, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -181,9 +165,7 @@ def meeting_reschedule(request, pk: int):
 
 @login_required
 def meeting_cancel(request, pk: int):
-    meeting = _meeting_for_action(
-        request, pk, "meetings.cancel_meeting", "Only an administrator or the chair can cancel this meeting."
-    )
+    meeting = access_meeting(request, pk, perm="cancel")
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,9 +180,7 @@ def meeting_cancel(request, pk: int):
 
 @login_required
 def invitation_remove(request, pk: int, invitation_pk: int):
-    meeting = _meeting_for_action(
-        request, pk, "meetings.invite_meeting", "Only an administrator or the chair can change who is invited."
-    )
+    meeting = access_meeting(request, pk, perm="invite")
     if (refused := _post_only(request)) is not None:
         return refused
     invitation = get_visible_or_404(request, meeting.invitations.select_related("person"), pk=invitation_pk)
@@ -216,9 +196,7 @@ def invitation_remove(request, pk: int, invitation_pk: int):
 @login_required
 def meeting_invite(request, pk: int):
     """Choose who to invite: the family's members, and professionals or others."""
-    meeting = _meeting_for_action(
-        request, pk, "meetings.invite_meeting", "Only an administrator or the chair can invite people."
-    )
+    meeting = access_meeting(request, pk, perm="invite")
     which = request.POST.get("form")
     family_form = InviteFamilyForm(request.POST if which == "family" else None, meeting=meeting, prefix="family")
     other_form = InviteOtherForm(request.POST if which == "other" else None, meeting=meeting, prefix="other")
@@ -275,9 +253,7 @@ def _invite_from(form, meeting: Meeting, actor, which: str) -> str:
 @login_required
 def meeting_hold(request, pk: int):
     """The chair records who came, who was asked to leave for part, and each child's outcome."""
-    meeting = _meeting_for_action(
-        request, pk, "meetings.hold_meeting", "Only the chair of this meeting can record it as held."
-    )
+    meeting = access_meeting(request, pk, perm="hold")
     invitations = list(meeting.invitations.select_related("person", "agency").order_by("role", "id"))
     data = request.POST if request.method == "POST" else None
     rows = [
@@ -416,18 +392,15 @@ def calendar_feed_settings(request):
 @login_required
 def report_submit(request, pk: int):
     """An invited professional submits (or replaces) their agency's report."""
-    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
-    own = meeting.invitations.filter(person__user=request.user, role=InvitationRole.PROFESSIONAL).first()
-    if own is None:
-        raise PermissionDenied("Only professionals invited to this meeting can submit a report.")
-    existing = meeting.reports.filter(author=own.person).first()
+    meeting = access_meeting(request, pk, perm="report")
+    existing = meeting.reports.filter(author__user=request.user).first()
     initial = {"text": existing.text, "share_with_family": existing.share_with_family} if existing else None
     form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             reports.report_submit(meeting=meeting, actor=request.user, **form.cleaned_data)
         except MeetingError as exc:
-            form.add_error("file" if "PDF" in str(exc) or "file" in str(exc) else None, str(exc))
+            add_to_form(form, exc)
         else:
             messages.success(request, "Your report has been received.")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -438,7 +411,7 @@ def report_submit(request, pk: int):
 @login_required
 def report_file(request, pk: int, report_pk: int):
     """Download a report's PDF, if the user may see that report. Every download is audited."""
-    meeting = get_visible_or_404(request, selectors.meetings_for_user(request.user), pk=pk)
+    meeting = access_meeting(request, pk)
     report = get_visible_or_404(request, selectors.reports_visible_to(meeting, request.user), pk=report_pk)
     if not report.file:
         raise Http404("This report has no file")

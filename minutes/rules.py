@@ -57,11 +57,24 @@ def is_commenter(user, minutes) -> bool:
 can_write = is_chair_of_minutes | is_minute_taker | is_administrator
 can_read_full = is_administrator | is_chair | is_manager | is_invited_professional
 
-MINUTES_PERMISSIONS = {
-    "view": can_read_full | is_family_reader,
-    "change": can_write,
-    "share": is_chair_of_minutes,
-    "respond": is_chair_of_minutes,
-    "approve": is_chair_of_minutes,
-    "comment": is_commenter,
+# Each action: who may do it, and what to tell someone who may not. The minutes' state
+# (draft, shared, approved) is checked by the services, which say exactly why ("already
+# approved on …"); the pages show each action only in the states it applies to.
+ACTIONS: dict[str, tuple[rules.Predicate, str]] = {
+    "view": (can_read_full | is_family_reader, "You cannot read these minutes."),
+    "change": (can_write, "Only the chair, the minute-taker or an administrator writes minutes."),
+    "share": (is_chair_of_minutes, "Only the chair shares the draft."),
+    "restrict": (is_chair_of_minutes, "Only the chair decides what is withheld."),
+    "withdraw": (is_chair_of_minutes, "Only the chair withdraws the draft."),
+    "reopen": (is_chair_of_minutes, "Only the chair reopens the comment window."),
+    "respond": (is_chair_of_minutes, "Only the chair answers the family's comments."),
+    "approve": (is_chair_of_minutes, "Only the chair approves the minutes."),
+    "comment": (is_commenter, "Only the family members invited to the meeting comment on the draft."),
+    "history": (can_read_full, "The history of changes is for the people who wrote and checked the minutes."),
 }
+
+MINUTES_PERMISSIONS = {name: predicate for name, (predicate, _refusal) in ACTIONS.items()}
+
+
+def refusal(action: str) -> str:
+    return ACTIONS[action][1]

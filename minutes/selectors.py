@@ -6,24 +6,11 @@ from datetime import date, datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from audit.access import get_visible_or_404
 from meetings import timescales
 from meetings.enums import MeetingStatus
 from meetings.models import Meeting
-from meetings.selectors import meetings_for_user
 from minutes.enums import MinutesStatus
 from minutes.models import Minutes
-
-
-def meeting_minutes(request, pk: int):
-    """The meeting (visible to the user, else an audited 404) and its minutes, if started."""
-
-    meeting = get_visible_or_404(request, meetings_for_user(request.user).select_related("chair", "family"), pk=pk)
-    minutes = Minutes.objects.filter(meeting=meeting).first()
-    if minutes is not None:
-        minutes.meeting = meeting
-    return meeting, minutes
-
 
 # --- the chair's work ------------------------------------------------------------------
 

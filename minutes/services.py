@@ -21,7 +21,6 @@ from simple_history.utils import bulk_create_with_history
 from audit.services import audit_record
 from meetings import timescales
 from meetings.enums import Attendance, InvitationRole, MeetingStatus
-from meetings.guards import require
 from meetings.invites import meeting_url
 from meetings.models import Invitation, Meeting
 from meetings.reports import reached_family_in_time
@@ -29,9 +28,16 @@ from minutes import copies, document, redaction
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.models import Comment, Minutes, NoComments, Response, Section, Version
+from minutes.rules import refusal
 from minutes.templates import sections_for
 from notifications.services import outbox_enqueue
 from participants.models import ThirdPartySource
+
+
+def _require(actor, action: str, minutes: Minutes) -> None:
+    """Refuse (PermissionDenied, with the reason from ``minutes.rules``) unless the actor may."""
+    if actor is None or not actor.has_perm(f"minutes.{action}_minutes", minutes):
+        raise PermissionDenied(refusal(action))
 
 
 def _lock(minutes: Minutes) -> Minutes:
@@ -117,9 +123,7 @@ def minutes_start(*, meeting: Meeting, actor, now: datetime | None = None) -> Mi
     if existing is not None:
         return existing
     probe = Minutes(meeting=meeting)
-    require(
-        actor, "minutes.change_minutes", probe, "Only the chair, the minute-taker or an administrator writes minutes."
-    )
+    _require(actor, "change", probe)
     if meeting.status not in (MeetingStatus.HELD, MeetingStatus.MINUTED):
         raise MinutesError("Minutes can be written once the meeting is recorded as held.")
     minutes = Minutes.objects.create(meeting=meeting, created_at=now)
@@ -178,9 +182,7 @@ def _set_text(section: Section, *, text: str, version: int, actor, now: datetime
 def section_save(*, section: Section, actor, text: str, version: int, now: datetime | None = None) -> Section:
     now = now or timezone.now()
     minutes = _lock(section.minutes)
-    require(
-        actor, "minutes.change_minutes", minutes, "Only the chair, the minute-taker or an administrator writes minutes."
-    )
+    _require(actor, "change", minutes)
     _writable(minutes)
     section = _lock_section(minutes, section)
     saved = _set_text(section, text=text.strip(), version=version, actor=actor, now=now)
@@ -206,7 +208,7 @@ def section_set_restrictions(
     """Mark a section as a third party's information, and/or as withheld from named people."""
     now = now or timezone.now()
     minutes = _lock(section.minutes)
-    require(actor, "minutes.share_minutes", minutes, "Only the chair decides what is withheld.")
+    _require(actor, "restrict", minutes)
     _writable(minutes)
     section = _lock_section(minutes, section)
     restricted = list(restricted_from)
@@ -236,7 +238,7 @@ def section_add_part(*, section: Section, actor, now: datetime | None = None) ->
     """Split out a separate block after a section, so part of it can be withheld on its own."""
     now = now or timezone.now()
     minutes = _lock(section.minutes)
-    require(actor, "minutes.share_minutes", minutes, "Only the chair adds separate parts.")
+    _require(actor, "restrict", minutes)
     _writable(minutes)
     section = _lock_section(minutes, section)
     following = Section.objects.filter(minutes=minutes, order__gt=section.order).order_by("order").first()
@@ -308,7 +310,7 @@ def _notify_family(minutes: Minutes, *, kind: str, now: datetime, extra: str = "
 def minutes_share(*, minutes: Minutes, actor, now: datetime | None = None) -> Minutes:
     now = now or timezone.now()
     minutes = _lock(minutes)
-    require(actor, "minutes.share_minutes", minutes, "Only the chair shares the draft.")
+    _require(actor, "share", minutes)
     if minutes.status == MinutesStatus.SHARED:
         raise MinutesError(f"The draft was already shared on {_day(minutes.shared_at)}.")
     if not can_proceed(minutes.share):
@@ -334,7 +336,7 @@ def minutes_share(*, minutes: Minutes, actor, now: datetime | None = None) -> Mi
 def minutes_withdraw(*, minutes: Minutes, actor, reason: str, now: datetime | None = None) -> Minutes:
     now = now or timezone.now()
     minutes = _lock(minutes)
-    require(actor, "minutes.share_minutes", minutes, "Only the chair withdraws the draft.")
+    _require(actor, "withdraw", minutes)
     if not can_proceed(minutes.withdraw):
         raise MinutesError(f"These minutes are {minutes.get_status_display().lower()}, so cannot be withdrawn.")
     if not reason.strip():
@@ -350,7 +352,7 @@ def window_reopen(*, minutes: Minutes, actor, reason: str, now: datetime | None 
     """The chair gives the family a fresh comment window (reason recorded, family told)."""
     now = now or timezone.now()
     minutes = _lock(minutes)
-    require(actor, "minutes.share_minutes", minutes, "Only the chair reopens the comment window.")
+    _require(actor, "reopen", minutes)
     if minutes.status != MinutesStatus.SHARED:
         raise MinutesError("The comment window can be reopened only while the draft is shared.")
     if not reason.strip():
@@ -508,7 +510,7 @@ def comment_respond(
     always see it."""
     now = now or timezone.now()
     minutes = _lock(comment.minutes)
-    require(actor, "minutes.respond_minutes", minutes, "Only the chair answers the family's comments.")
+    _require(actor, "respond", minutes)
     if minutes.status not in (MinutesStatus.SHARED, MinutesStatus.DRAFT):
         raise MinutesError(
             f"These minutes are {minutes.get_status_display().lower()}; comments can no longer be answered."
@@ -566,7 +568,7 @@ def full_document(minutes: Minutes) -> str:
 def minutes_approve(*, minutes: Minutes, actor, now: datetime | None = None) -> Version:
     now = now or timezone.now()
     minutes = _lock(minutes)
-    require(actor, "minutes.approve_minutes", minutes, "Only the chair approves the minutes.")
+    _require(actor, "approve", minutes)
     if minutes.status in (MinutesStatus.APPROVED, MinutesStatus.DISTRIBUTED):
         raise MinutesError(f"These minutes were already approved on {_day(minutes.approved_at)}.")
     if not can_proceed(minutes.approve):

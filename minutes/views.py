@@ -5,27 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
 from meetings.enums import InvitationRole, MeetingStatus
-from minutes import copies, redaction, selectors, services
+from minutes import copies, redaction, services
 from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.forms import CommentForm, ReasonForm, ResponseForm, RestrictionForm, SectionForm
+from minutes.gates import access_minutes
 from minutes.models import Comment, Minutes
-
-
-def _minutes_or_404(request, pk: int, perm: str | None = None, refusal: str = ""):
-    meeting, minutes = selectors.meeting_minutes(request, pk)
-    if minutes is None:
-        raise Http404("These minutes have not been started")
-    if perm and not request.user.has_perm(perm, minutes):
-        raise PermissionDenied(refusal)
-    return meeting, minutes
+from minutes.rules import refusal
 
 
 def _back(meeting, anchor: str = ""):
@@ -39,18 +32,18 @@ def _back(meeting, anchor: str = ""):
 def overview(request, pk: int):
     """The minutes as this reader may see them: every part of the page comes from their
     copy (``minutes.copies.reader_copy``), never from the rows themselves."""
-    meeting, minutes = selectors.meeting_minutes(request, pk)
+    meeting, minutes = access_minutes(request, pk, started=False)
     user = request.user
     own = copies.invitation_of(meeting, user)
     reader = copies.reader_of(own) if own is not None else redaction.Reader.staff()
     context = {"meeting": meeting, "minutes": minutes, "own": own, "is_family": reader.reads_as_family}
     if minutes is None:
         context["can_start"] = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED) and user.has_perm(
-            "minutes.change_minutes", _probe(meeting)
+            "minutes.change_minutes", Minutes(meeting=meeting)
         )
         return render(request, "minutes/overview.html", context)
     if not user.has_perm("minutes.view_minutes", minutes):
-        raise PermissionDenied("You cannot read these minutes.")
+        raise PermissionDenied(refusal("view"))
     if reader.reads_as_family and minutes.status == MinutesStatus.DRAFT:
         # Not shared yet (or withdrawn for rework): nothing of the draft is shown.
         context["not_ready"] = True
@@ -65,7 +58,11 @@ def overview(request, pk: int):
             "copy": copy,
             "window_open": window_open,
             "can_write": minutes.status == MinutesStatus.DRAFT and user.has_perm("minutes.change_minutes", minutes),
-            "is_chair": user.has_perm("minutes.share_minutes", minutes),
+            # What this reader may do here, asked of the permission table once per action.
+            "may": {
+                action: user.has_perm(f"minutes.{action}_minutes", minutes)
+                for action in ("share", "restrict", "withdraw", "reopen", "respond", "approve")
+            },
             "can_comment": can_comment,
             "young_person": own is not None and own.role == InvitationRole.YOUNG_PERSON,
             "said_no_comments": can_comment
@@ -77,16 +74,9 @@ def overview(request, pk: int):
     return render(request, "minutes/overview.html", context)
 
 
-def _probe(meeting):
-
-    return Minutes(meeting=meeting)
-
-
 @login_required
 def start(request, pk: int):
-    meeting, minutes = selectors.meeting_minutes(request, pk)
-    if not request.user.has_perm("minutes.change_minutes", minutes or _probe(meeting)):
-        raise PermissionDenied("Only the chair, the minute-taker or an administrator writes minutes.")
+    meeting, _minutes = access_minutes(request, pk, perm="change", started=False)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -98,9 +88,7 @@ def start(request, pk: int):
 
 @login_required
 def section_edit(request, pk: int, section_pk: int):
-    meeting, minutes = _minutes_or_404(
-        request, pk, "minutes.change_minutes", "Only the chair, the minute-taker or an administrator writes minutes."
-    )
+    meeting, minutes = access_minutes(request, pk, perm="change")
     section = get_visible_or_404(request, minutes.sections.all(), pk=section_pk)
     form = SectionForm(request.POST or None, initial={"text": section.text, "version": section.version})
     stale = None
@@ -130,7 +118,7 @@ def section_edit(request, pk: int, section_pk: int):
 
 @login_required
 def section_restrict(request, pk: int, section_pk: int):
-    meeting, minutes = _minutes_or_404(request, pk, "minutes.share_minutes", "Only the chair decides what is withheld.")
+    meeting, minutes = access_minutes(request, pk, perm="restrict")
     section = get_visible_or_404(request, minutes.sections.all(), pk=section_pk)
     initial = {"third_party_source": section.third_party_source, "restricted_from": list(section.restricted_from.all())}
     form = RestrictionForm(request.POST or None, minutes=minutes, initial=initial)
@@ -149,8 +137,8 @@ def section_restrict(request, pk: int, section_pk: int):
     )
 
 
-def _chair_action(request, pk: int, action, success: str, *, needs_reason: bool = False):
-    meeting, minutes = _minutes_or_404(request, pk, "minutes.share_minutes", "Only the chair can do this.")
+def _chair_action(request, pk: int, perm: str, action, success: str, *, needs_reason: bool = False):
+    meeting, minutes = access_minutes(request, pk, perm=perm)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     kwargs = {}
@@ -171,7 +159,7 @@ def _chair_action(request, pk: int, action, success: str, *, needs_reason: bool 
 
 @login_required
 def section_add_part(request, pk: int, section_pk: int):
-    meeting, minutes = _minutes_or_404(request, pk, "minutes.share_minutes", "Only the chair adds separate parts.")
+    meeting, minutes = access_minutes(request, pk, perm="restrict")
     section = get_visible_or_404(request, minutes.sections.all(), pk=section_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -188,6 +176,7 @@ def share(request, pk: int):
     return _chair_action(
         request,
         pk,
+        "share",
         services.minutes_share,
         "The draft is shared. The family has been told it is ready for their comments.",
     )
@@ -198,6 +187,7 @@ def withdraw(request, pk: int):
     return _chair_action(
         request,
         pk,
+        "withdraw",
         services.minutes_withdraw,
         "The draft is back with you. The family's comments are kept.",
         needs_reason=True,
@@ -209,6 +199,7 @@ def reopen(request, pk: int):
     return _chair_action(
         request,
         pk,
+        "reopen",
         services.window_reopen,
         "The comment window is open again and the family has been told.",
         needs_reason=True,
@@ -217,7 +208,7 @@ def reopen(request, pk: int):
 
 @login_required
 def approve(request, pk: int):
-    meeting, minutes = _minutes_or_404(request, pk, "minutes.approve_minutes", "Only the chair approves the minutes.")
+    meeting, minutes = access_minutes(request, pk, perm="approve")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -231,9 +222,7 @@ def approve(request, pk: int):
 
 @login_required
 def comment_add(request, pk: int):
-    meeting, minutes = _minutes_or_404(
-        request, pk, "minutes.comment_minutes", "Only the family members invited to the meeting comment on the draft."
-    )
+    meeting, minutes = access_minutes(request, pk, perm="comment")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     form = CommentForm(request.POST)
@@ -256,7 +245,7 @@ def comment_add(request, pk: int):
 
 @login_required
 def comment_edit(request, pk: int, comment_pk: int):
-    meeting, minutes = _minutes_or_404(request, pk)
+    meeting, minutes = access_minutes(request, pk)
     own = copies.invitation_of(meeting, request.user)
     comment = get_visible_or_404(
         request, minutes.comments.filter(author=own) if own else Comment.objects.none(), pk=comment_pk
@@ -281,9 +270,7 @@ def comment_edit(request, pk: int, comment_pk: int):
 
 @login_required
 def no_comments(request, pk: int):
-    meeting, minutes = _minutes_or_404(
-        request, pk, "minutes.comment_minutes", "Only the family members invited to the meeting comment on the draft."
-    )
+    meeting, minutes = access_minutes(request, pk, perm="comment")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -297,9 +284,7 @@ def no_comments(request, pk: int):
 
 @login_required
 def respond(request, pk: int, comment_pk: int):
-    meeting, minutes = _minutes_or_404(
-        request, pk, "minutes.respond_minutes", "Only the chair answers the family's comments."
-    )
+    meeting, minutes = access_minutes(request, pk, perm="respond")
     comment = get_visible_or_404(request, minutes.comments.select_related("section", "author__person"), pk=comment_pk)
     section = comment.section
     initial = {"amended_text": section.text if section else "", "section_version": section.version if section else None}
@@ -332,13 +317,9 @@ def respond(request, pk: int, comment_pk: int):
 def history(request, pk: int):
     """Every amendment made in answer to the family, as tracked changes, and the versions:
     for the people who write and check the minutes, from their own copy."""
-    meeting, minutes = _minutes_or_404(request, pk)
+    meeting, minutes = access_minutes(request, pk, perm="history")
     own = copies.invitation_of(meeting, request.user)
     reader = copies.reader_of(own) if own is not None else redaction.Reader.staff()
-    if reader.reads_as_family:
-        raise PermissionDenied("The history of changes is for the people who wrote the minutes.")
-    if not request.user.has_perm("minutes.view_minutes", minutes):
-        raise PermissionDenied("You cannot read these minutes.")
     copy = copies.reader_copy(minutes, reader)
     amendments = [
         (comment, word_diff(comment.response.text_before, comment.response.text_after)) for comment in copy.amendments

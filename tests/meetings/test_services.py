@@ -490,5 +490,5 @@ def test_invite_refused_for_a_parent_and_once_held(chair, parent, administrator,
             meeting=meeting, actor=parent.user, person=factories.PersonFactory(), role=InvitationRole.ADVOCATE
         )
     hold(meeting, chair)
-    with pytest.raises(MeetingError, match="nobody more can be invited"):
+    with pytest.raises(MeetingError, match="This meeting is held, so who is invited cannot change"):
         factories.invite(meeting, administrator, factories.PersonFactory(), InvitationRole.ADVOCATE)

@@ -1,0 +1,31 @@
+"""The one way a page reaches a meeting.
+
+A meeting the user may not see is a 404 identical to one that does not exist, and the
+attempt is audited; a visible meeting they may not act on is a 403 saying why (their role,
+or the meeting's state: ``meetings.rules.refusal``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
+
+from audit.access import get_visible_or_404
+from meetings.models import Invitation, Meeting
+from meetings.rules import refusal, remember_role
+from meetings.selectors import meetings_for_user
+
+
+def access_meeting(request: HttpRequest, pk: int, *, perm: str | None = None) -> Meeting:
+    """The meeting ``pk`` if the user may see it and, with ``perm`` (an action of
+    ``meetings.rules.ACTIONS``, e.g. "hold"), may do that to it now."""
+    user = request.user
+    own_role = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk).values("role")[:1]
+    visible = meetings_for_user(user).select_related("chair", "family").annotate(viewer_role=Subquery(own_role))
+    meeting = get_visible_or_404(request, visible, pk=pk)
+    # The permission predicates ask the viewer's role at the meeting: it came with the row.
+    remember_role(meeting, user, meeting.viewer_role)
+    if perm is not None and not request.user.has_perm(f"meetings.{perm}_meeting", meeting):
+        raise PermissionDenied(refusal(request.user, perm, meeting))
+    return meeting
