@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.utils import timezone
 from faker import Faker
 
-from meetings import services
+from meetings import invites, services
 from meetings.enums import (
     Attendance,
     Category,
@@ -231,7 +231,7 @@ def seed_demo() -> None:
             **extra,
         )
         for member in family.memberships.filter(relationship=Relationship.PARENT):
-            services.invitation_add(
+            invites.invitation_add(
                 meeting=meeting,
                 actor=admin_user,
                 person=member.person,
@@ -239,7 +239,7 @@ def seed_demo() -> None:
                 now=starts - timedelta(days=10),
             )
         for person in invited:
-            services.invitation_add(
+            invites.invitation_add(
                 meeting=meeting,
                 actor=admin_user,
                 person=person,

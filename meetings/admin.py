@@ -204,7 +204,7 @@ class InvitationAdmin(SimpleHistoryAdmin):
     readonly_fields = ["meeting", "invited_at", "rsvp_at"]
 
     def has_add_permission(self, request):
-        # People are invited through meetings.services.invitation_add (checks and audit).
+        # People are invited through meetings.invites.invitation_add (checks and audit).
         return False
 
 

@@ -13,6 +13,7 @@ Privacy rules, because these messages leave Confer for people's inboxes and cale
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -29,6 +30,8 @@ from meetings.errors import MeetingError
 from meetings.guards import lock_for_invitations, require_action
 from meetings.models import Invitation, Meeting
 from notifications.services import outbox_enqueue
+from participants.models import Agency, Person
+from participants.services import agency_get_or_create, person_create
 
 PARTSTAT = {
     Rsvp.PENDING: "NEEDS-ACTION",
@@ -237,3 +240,112 @@ def invitation_respond(
         detail={"invitation": invitation.pk, "rsvp": rsvp.value},
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_add(
+    *,
+    meeting: Meeting,
+    actor,
+    person: Person,
+    role: InvitationRole | str,
+    agency: Agency | None = None,
+    interpreting_language: str = "",
+    accompanies: Invitation | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """Invite someone. An advocate or interpreter names the family member they come with
+    (``accompanies``) and reads what that member reads."""
+    now = now or timezone.now()
+    meeting = lock_for_invitations(meeting.pk, actor=actor)
+    role = InvitationRole(role)
+    if role == InvitationRole.CHAIR:
+        raise MeetingError("The chair is invited when the meeting is scheduled.")
+    if role == InvitationRole.INTERPRETER and not interpreting_language.strip():
+        raise MeetingError("Enter the language the interpreter will interpret.")
+    if meeting.invitations.filter(person=person).exists():
+        raise MeetingError(f"{person} is already invited to this meeting.")
+    if accompanies is not None:
+        accompanies = meeting.invitations.filter(pk=accompanies.pk).first()
+        if not role.comes_with_family:
+            raise MeetingError("Only an advocate or an interpreter comes with a family member.")
+        if accompanies is None or not accompanies.role_enum.is_family:
+            raise MeetingError("Choose a parent, carer or young person invited to this meeting.")
+    if Invitation.history.filter(meeting_id=meeting.pk, person_id=person.pk, history_type="-").exists():
+        # Invited again after being removed: they were sent a CANCEL at the current
+        # sequence, so the new REQUEST (and everyone's update) must carry a higher one.
+        meeting.bump_sequence()
+        meeting.save(update_fields=["sequence"])
+    invitation = Invitation.objects.create(
+        meeting=meeting,
+        person=person,
+        role=role,
+        agency=agency or (person.agency if role == InvitationRole.PROFESSIONAL else None),
+        interpreting_language=interpreting_language.strip(),
+        accompanies=accompanies,
+    )
+    audit_record(
+        actor=actor,
+        code="invitation.added",
+        obj=meeting,
+        now=now,
+        detail={
+            "invitation": invitation.pk,
+            "person": person.pk,
+            "role": role.value,
+            "accompanies": accompanies.pk if accompanies else None,
+            "sequence": meeting.sequence,
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitations_add_family(
+    *, meeting: Meeting, actor, adults: Iterable[Person], young_people: Iterable[Person], now: datetime | None = None
+) -> list[Invitation]:
+    """Invite household members as parents or carers and children as young people, all or
+    none (one refusal invites nobody)."""
+    added = [
+        invitation_add(meeting=meeting, actor=actor, person=person, role=InvitationRole.PARENT_CARER, now=now)
+        for person in adults
+    ]
+    added += [
+        invitation_add(meeting=meeting, actor=actor, person=person, role=InvitationRole.YOUNG_PERSON, now=now)
+        for person in young_people
+    ]
+    return added
+
+
+@transaction.atomic
+def invitation_add_other(
+    *,
+    meeting: Meeting,
+    actor,
+    role: InvitationRole | str,
+    person: Person | None = None,
+    full_name: str = "",
+    email: str = "",
+    agency: Agency | None = None,
+    new_agency: str = "",
+    new_agency_kind: str = "",
+    interpreting_language: str = "",
+    accompanies: Invitation | None = None,
+    now: datetime | None = None,
+) -> Invitation:
+    """Invite a professional, advocate, interpreter or minute-taker: someone Confer knows
+    (``person``), or someone new, recorded first; with a new agency, recorded first too."""
+    if new_agency.strip():
+        agency = agency_get_or_create(actor=actor, name=new_agency, kind=new_agency_kind, now=now)
+    if person is None:
+        person = person_create(actor=actor, full_name=full_name, email=email, agency=agency, now=now)
+    return invitation_add(
+        meeting=meeting,
+        actor=actor,
+        person=person,
+        role=role,
+        agency=agency or person.agency,
+        interpreting_language=interpreting_language,
+        accompanies=accompanies,
+        now=now,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
+from meetings.errors import MeetingError
 from meetings.models import Invitation, Meeting, Report
 from notifications.models import OutboundEmail
-from participants.models import Child
+from participants.models import Child, Family
 from participants.rules import is_staff_role
 
 
@@ -211,3 +212,29 @@ def audit_objects_for_child(identifier: str) -> list[tuple[str, str]]:
     child_ids = list(Child.objects.filter(identifier__iexact=identifier.strip()).values_list("pk", flat=True))
     meeting_ids = Meeting.objects.filter(children__pk__in=child_ids).values_list("pk", flat=True).distinct()
     return [("participants.child", str(pk)) for pk in child_ids] + [("meetings.meeting", str(pk)) for pk in meeting_ids]
+
+
+def statutory_due_date(
+    *, kind: MeetingKind, children: Sequence[Child], strategy_discussion_on: date | None
+) -> tuple[date | None, Meeting | None]:
+    """When a new meeting of this kind is due, and the meeting it follows on from."""
+    if kind == MeetingKind.ICPC:
+        if strategy_discussion_on is None:
+            raise MeetingError("Enter the date of the strategy discussion: the initial conference is due from it.")
+        return timescales.initial_conference_due(strategy_discussion_on), None
+    previous = previous_in_track(kind, children)
+    if previous is not None:
+        return previous.next_due_on, previous
+    if kind == MeetingKind.CLA and (since := care_period_start(children)) is not None:
+        return timescales.first_cla_review_due(since), None
+    return None, None
+
+
+def due_dates_for_family(family: Family) -> list[tuple[str, date | None]]:
+    """When the family's next review of each kind is due, for the scheduling page."""
+    children = list(family.children.all())
+    rows = []
+    for kind in (MeetingKind.RCPC, MeetingKind.CLA, MeetingKind.CIN):
+        due_on, _previous = statutory_due_date(kind=kind, children=children, strategy_discussion_on=None)
+        rows.append((kind.label, due_on))
+    return rows

@@ -23,11 +23,11 @@ from audit.services import audit_record
 from meetings import invites, selectors, timescales
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
 from meetings.errors import MeetingError
-from meetings.guards import lock_for_invitations, lock_meeting, require, require_action
+from meetings.guards import lock_meeting, require, require_action
 from meetings.models import ChildOutcome, Invitation, Meeting, ReferenceCounter
 from meetings.rules import is_meeting_chair, state_refusal
 from participants.enums import StaffRole
-from participants.models import Agency, Child, Family, Person
+from participants.models import Child, Family, Person
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -66,22 +66,6 @@ def next_reference(kind: MeetingKind, year: int) -> str:
     return f"{prefix}-{year}-{last:04d}"
 
 
-def statutory_due_date(
-    *, kind: MeetingKind, children: Sequence[Child], strategy_discussion_on: date | None
-) -> tuple[date | None, Meeting | None]:
-    """When a new meeting of this kind is due, and the meeting it follows on from."""
-    if kind == MeetingKind.ICPC:
-        if strategy_discussion_on is None:
-            raise MeetingError("Enter the date of the strategy discussion: the initial conference is due from it.")
-        return timescales.initial_conference_due(strategy_discussion_on), None
-    previous = selectors.previous_in_track(kind, children)
-    if previous is not None:
-        return previous.next_due_on, previous
-    if kind == MeetingKind.CLA and (since := selectors.care_period_start(children)) is not None:
-        return timescales.first_cla_review_due(since), None
-    return None, None
-
-
 @transaction.atomic
 def meeting_schedule(
     *,
@@ -116,7 +100,9 @@ def meeting_schedule(
     if not venue and not online_link:
         raise MeetingError("Enter a venue or an online meeting link.")
 
-    due_on, previous = statutory_due_date(kind=kind, children=children, strategy_discussion_on=strategy_discussion_on)
+    due_on, previous = selectors.statutory_due_date(
+        kind=kind, children=children, strategy_discussion_on=strategy_discussion_on
+    )
     late = _late_reason(due_on, starts_at, late_reason, moving=False)
     local_day = timezone.localtime(starts_at).date()
 
@@ -372,61 +358,3 @@ def meeting_mark_minuted(*, meeting: Meeting, actor, now: datetime | None = None
     meeting.save()
     audit_record(actor=actor, code="meeting.minuted", obj=meeting, now=now, system_label="minutes distribution")
     return meeting
-
-
-@transaction.atomic
-def invitation_add(
-    *,
-    meeting: Meeting,
-    actor,
-    person: Person,
-    role: InvitationRole | str,
-    agency: Agency | None = None,
-    interpreting_language: str = "",
-    accompanies: Invitation | None = None,
-    now: datetime | None = None,
-) -> Invitation:
-    """Invite someone. An advocate or interpreter names the family member they come with
-    (``accompanies``) and reads what that member reads."""
-    now = now or timezone.now()
-    meeting = lock_for_invitations(meeting.pk, actor=actor)
-    role = InvitationRole(role)
-    if role == InvitationRole.CHAIR:
-        raise MeetingError("The chair is invited when the meeting is scheduled.")
-    if role == InvitationRole.INTERPRETER and not interpreting_language.strip():
-        raise MeetingError("Enter the language the interpreter will interpret.")
-    if meeting.invitations.filter(person=person).exists():
-        raise MeetingError(f"{person} is already invited to this meeting.")
-    if accompanies is not None:
-        accompanies = meeting.invitations.filter(pk=accompanies.pk).first()
-        if not role.comes_with_family:
-            raise MeetingError("Only an advocate or an interpreter comes with a family member.")
-        if accompanies is None or not accompanies.role_enum.is_family:
-            raise MeetingError("Choose a parent, carer or young person invited to this meeting.")
-    if Invitation.history.filter(meeting_id=meeting.pk, person_id=person.pk, history_type="-").exists():
-        # Invited again after being removed: they were sent a CANCEL at the current
-        # sequence, so the new REQUEST (and everyone's update) must carry a higher one.
-        meeting.bump_sequence()
-        meeting.save(update_fields=["sequence"])
-    invitation = Invitation.objects.create(
-        meeting=meeting,
-        person=person,
-        role=role,
-        agency=agency or (person.agency if role == InvitationRole.PROFESSIONAL else None),
-        interpreting_language=interpreting_language.strip(),
-        accompanies=accompanies,
-    )
-    audit_record(
-        actor=actor,
-        code="invitation.added",
-        obj=meeting,
-        now=now,
-        detail={
-            "invitation": invitation.pk,
-            "person": person.pk,
-            "role": role.value,
-            "accompanies": accompanies.pk if accompanies else None,
-            "sequence": meeting.sequence,
-        },
-    )
-    return invitation

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +16,7 @@ from audit.access import audit_view, get_visible_or_404
 from audit.forms import AuditSearchForm
 from audit.selectors import search_events
 from meetings import feeds, invites, reports, selectors, services
-from meetings.enums import InvitationRole, MeetingKind, Rsvp
+from meetings.enums import Rsvp
 from meetings.errors import MeetingError, add_to_form
 from meetings.forms import (
     AttendanceForm,
@@ -35,9 +32,9 @@ from meetings.forms import (
 from meetings.gates import access_meeting
 from meetings.models import Meeting
 from participants.enums import StaffRole
-from participants.models import Agency, Family, Person
+from participants.models import Family, Person
 from participants.rules import is_administrator, is_manager, is_staff_role
-from participants.services import AccountError, account_invite, person_create
+from participants.services import AccountError, account_invite
 
 PAGE_SIZE = 20
 
@@ -218,36 +215,27 @@ def meeting_invite(request, pk: int):
     )
 
 
-@transaction.atomic
 def _invite_from(form, meeting: Meeting, actor, which: str) -> str:
     data = form.cleaned_data
-    names = []
     if which == "family":
-        for person in data["adults"]:
-            services.invitation_add(meeting=meeting, actor=actor, person=person, role=InvitationRole.PARENT_CARER)
-            names.append(person.full_name)
-        for person in data["young_people"]:
-            services.invitation_add(meeting=meeting, actor=actor, person=person, role=InvitationRole.YOUNG_PERSON)
-            names.append(person.full_name)
-        return ", ".join(names)
-    agency = data["agency"]
-    if data["new_agency"]:
-        agency, _ = Agency.objects.get_or_create(
-            name=data["new_agency"].strip(), defaults={"kind": data["new_agency_kind"]}
+        added = invites.invitations_add_family(
+            meeting=meeting, actor=actor, adults=data["adults"], young_people=data["young_people"]
         )
-    person = data["existing"] or person_create(
-        actor=actor, full_name=data["full_name"], email=data["email"], agency=agency
-    )
-    services.invitation_add(
+        return ", ".join(inv.person.full_name for inv in added)
+    invitation = invites.invitation_add_other(
         meeting=meeting,
         actor=actor,
-        person=person,
         role=data["role"],
-        agency=agency or person.agency,
+        person=data["existing"],
+        full_name=data["full_name"],
+        email=data["email"],
+        agency=data["agency"],
+        new_agency=data["new_agency"],
+        new_agency_kind=data["new_agency_kind"],
         interpreting_language=data["interpreting_language"],
         accompanies=data["accompanies"],
     )
-    return person.full_name
+    return invitation.person.full_name
 
 
 @login_required
@@ -348,17 +336,8 @@ def meeting_schedule(request, family_pk: int):
             else:
                 messages.success(request, f"{meeting.reference} is scheduled. Now choose who to invite.")
                 return redirect("meetings:invite", pk=meeting.pk)
-    due_dates = _due_dates(family)
+    due_dates = selectors.due_dates_for_family(family)
     return render(request, "meetings/schedule.html", {"family": family, "form": form, "due_dates": due_dates})
-
-
-def _due_dates(family) -> list[tuple[str, date | None]]:
-    children = list(family.children.all())
-    rows = []
-    for kind in (MeetingKind.RCPC, MeetingKind.CLA, MeetingKind.CIN):
-        due_on, _previous = services.statutory_due_date(kind=kind, children=children, strategy_discussion_on=None)
-        rows.append((kind.label, due_on))
-    return rows
 
 
 def calendar_feed(request, token: str):

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from notifications.services import outbox_enqueue
-from participants.enums import StaffRole
-from participants.models import Person
+from participants.enums import AgencyKind, StaffRole
+from participants.models import Agency, Person
 from participants.rules import is_administrator, is_staff_role
 
 User = get_user_model()
@@ -133,3 +133,16 @@ def person_create(
     )
     audit_record(actor=actor, code="person.created", obj=person, now=now or timezone.now())
     return person
+
+
+@transaction.atomic
+def agency_get_or_create(*, actor, name: str, kind: str, now: datetime | None = None) -> Agency:
+    """The agency of this name, recorded (and audited) if Confer did not know it yet."""
+    if not is_staff_role(actor):
+        raise PermissionDenied("Only staff can add agencies to Confer.")
+    if not name.strip():
+        raise AccountError("Enter the agency's name.")
+    agency, created = Agency.objects.get_or_create(name=name.strip(), defaults={"kind": kind or AgencyKind.OTHER})
+    if created:
+        audit_record(actor=actor, code="agency.created", obj=agency, now=now or timezone.now())
+    return agency

@@ -16,7 +16,7 @@ from allauth.mfa.totp.internal.auth import generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from meetings import services
+from meetings import invites, services
 from meetings.enums import InvitationRole, MeetingKind
 from meetings.models import Meeting
 from participants.enums import AgencyKind, Relationship, StaffRole
@@ -130,7 +130,7 @@ def schedule(
 
 def invite(meeting: Meeting, administrator: Person, person: Person, role=InvitationRole.PARENT_CARER, **kw):
     kw.setdefault("now", meeting.starts_at - timedelta(days=7))
-    return services.invitation_add(meeting=meeting, actor=administrator.user, person=person, role=role, **kw)
+    return invites.invitation_add(meeting=meeting, actor=administrator.user, person=person, role=role, **kw)
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

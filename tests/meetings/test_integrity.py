@@ -172,3 +172,21 @@ def test_the_invite_page_asks_whom_an_advocate_comes_with(client, meeting, admin
     advocate = meeting.invitations.get(person__full_name="Ada Advocate")
     assert advocate.accompanies == parent_invitation
     assert f"Advocate, with {parent.full_name}" in client.get(url).content.decode()
+
+
+def test_a_new_agency_added_while_inviting_is_audited(client, meeting, administrator):
+    client.force_login(administrator.user)
+    data = {
+        "form": "other",
+        "other-role": "professional",
+        "other-full_name": "Sam Housing",
+        "other-email": "sam@housing.test",
+        "other-new_agency": "Housing Trust",
+        "other-new_agency_kind": "housing",
+    }
+    assert client.post(reverse("meetings:invite", args=[meeting.pk]), data).status_code == 302
+    invitation = meeting.invitations.get(person__full_name="Sam Housing")
+    assert invitation.agency.name == "Housing Trust"
+    created = AuditEvent.objects.get(code="agency.created")
+    assert (created.actor, created.object_id) == (administrator.user, str(invitation.agency.pk))
+    assert AuditEvent.objects.filter(code="person.created").count() == 1

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEvent
-from meetings import services
+from meetings import invites, services
 from meetings.enums import (
     Attendance,
     Category,
@@ -486,7 +486,7 @@ def test_invite_refuses_duplicates_interpreters_without_a_language_and_a_second_
 
 def test_invite_refused_for_a_parent_and_once_held(chair, parent, administrator, meeting):
     with pytest.raises(PermissionDenied):
-        services.invitation_add(
+        invites.invitation_add(
             meeting=meeting, actor=parent.user, person=factories.PersonFactory(), role=InvitationRole.ADVOCATE
         )
     hold(meeting, chair)
