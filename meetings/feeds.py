@@ -6,15 +6,14 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_record
-from meetings.calendar import CalendarEvent, feed_ics
-from meetings.invites import meeting_url
+from meetings.calendar import feed_ics
+from meetings.invites import meeting_event, meeting_url
 from meetings.models import CalendarFeed, Meeting
 from participants.rules import is_administrator, is_chair
 
@@ -69,20 +68,7 @@ def feed_body(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
     now = now or timezone.now()
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
     events = [
-        CalendarEvent(
-            uid=f"{m.calendar_uid}@confer",
-            sequence=m.sequence,
-            start=timezone.localtime(m.starts_at),
-            end=timezone.localtime(m.ends_at),
-            summary=f"{m.get_kind_display()} {m.reference}",
-            description=f"Details behind sign-in: {meeting_url(m)}",
-            url=meeting_url(m),
-            location=m.venue,
-            organizer_email=settings.CONFER_CALENDAR_ORGANIZER,
-            organizer_name=settings.CONFER_CALENDAR_ORGANIZER_NAME,
-            cancelled=m.status == "cancelled",
-            stamp=now,
-        )
+        meeting_event(m, description=f"Details behind sign-in: {meeting_url(m)}", now=now)
         for m in feed_meetings(feed.user, now)
     ]
     return feed_ics(events, name="Confer meetings")

@@ -29,6 +29,7 @@ from meetings.enums import InvitationRole, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
 from meetings.guards import lock_for_invitations, require_action
 from meetings.models import Invitation, Meeting
+from notifications.links import absolute_url
 from notifications.services import outbox_enqueue
 from participants.models import Agency, Person
 from participants.services import agency_get_or_create, person_create
@@ -42,7 +43,7 @@ PARTSTAT = {
 
 
 def meeting_url(meeting: Meeting) -> str:
-    return settings.CONFER_BASE_URL.rstrip("/") + reverse("meetings:detail", args=[meeting.pk])
+    return absolute_url(reverse("meetings:detail", args=[meeting.pk]))
 
 
 def _attendee(invitation: Invitation, *, named: bool) -> Attendee:
@@ -74,13 +75,11 @@ def _title(meeting: Meeting) -> str:
     return f"{meeting.get_kind_display()} {meeting.reference}"
 
 
-def calendar_event(meeting: Meeting, recipient: Invitation, invitations: list[Invitation], *, now: datetime):
-    where = meeting.venue or "Online (the link is on the meeting page)"
-    description = (
-        f"{_title(meeting)}\n{_when(meeting)}\n{where}\n\n"
-        f"The meeting page, with who is invited, reports and later the minutes, is at {meeting_url(meeting)} "
-        "(you need to sign in). Please reply there to say whether you can come."
-    )
+def meeting_event(
+    meeting: Meeting, *, description: str, now: datetime, attendees: tuple[Attendee, ...] = ()
+) -> CalendarEvent:
+    """The meeting as a calendar event: the same UID, sequence, times and organiser in every
+    invitation and feed; the summary names the kind and reference, never a child."""
     return CalendarEvent(
         uid=f"{meeting.calendar_uid}@confer",
         sequence=meeting.sequence,
@@ -93,9 +92,19 @@ def calendar_event(meeting: Meeting, recipient: Invitation, invitations: list[In
         organizer_email=settings.CONFER_CALENDAR_ORGANIZER,
         organizer_name=settings.CONFER_CALENDAR_ORGANIZER_NAME,
         cancelled=meeting.status == MeetingStatus.CANCELLED,
-        attendees=attendees_for(recipient, invitations),
+        attendees=attendees,
         stamp=now,
     )
+
+
+def calendar_event(meeting: Meeting, recipient: Invitation, invitations: list[Invitation], *, now: datetime):
+    where = meeting.venue or "Online (the link is on the meeting page)"
+    description = (
+        f"{_title(meeting)}\n{_when(meeting)}\n{where}\n\n"
+        f"The meeting page, with who is invited, reports and later the minutes, is at {meeting_url(meeting)} "
+        "(you need to sign in). Please reply there to say whether you can come."
+    )
+    return meeting_event(meeting, description=description, now=now, attendees=attendees_for(recipient, invitations))
 
 
 def _body(meeting: Meeting, kind: str) -> str:

@@ -38,6 +38,16 @@ def _format_date(day: date) -> str:
     return date_format(day, "l j F Y")
 
 
+def _check_when_where(*, starts_at: datetime, ends_at: datetime, venue: str, online_link: str, now: datetime) -> None:
+    """A meeting ends after it starts, starts in the future, and happens somewhere."""
+    if ends_at <= starts_at:
+        raise MeetingError("The meeting must end after it starts.")
+    if starts_at <= now:
+        raise MeetingError("A meeting can only be scheduled in the future.", field="starts_at")
+    if not venue and not online_link:
+        raise MeetingError("Enter a venue or an online meeting link.")
+
+
 def _late_reason(due_on: date | None, starts_at: datetime, given: str, *, moving: bool) -> str:
     """The reason kept for a meeting after its due date ("" when it is in time); refuses a
     late date without one."""
@@ -93,12 +103,7 @@ def meeting_schedule(
         raise MeetingError("Every child must belong to the family the meeting is for.")
     if chair.user is None or not chair.user.groups.filter(name=StaffRole.CHAIR).exists():
         raise MeetingError(f"{chair} is not a chair, so cannot chair this meeting.")
-    if ends_at <= starts_at:
-        raise MeetingError("The meeting must end after it starts.")
-    if starts_at <= now:
-        raise MeetingError("A meeting can only be scheduled in the future.")
-    if not venue and not online_link:
-        raise MeetingError("Enter a venue or an online meeting link.")
+    _check_when_where(starts_at=starts_at, ends_at=ends_at, venue=venue, online_link=online_link, now=now)
 
     due_on, previous = selectors.statutory_due_date(
         kind=kind, children=children, strategy_discussion_on=strategy_discussion_on
@@ -160,14 +165,9 @@ def meeting_reschedule(
     require_action(actor, "reschedule", meeting)
     if not reason.strip():
         raise MeetingError("Give the reason for rescheduling: the participants will be told.")
-    if ends_at <= starts_at:
-        raise MeetingError("The meeting must end after it starts.")
-    if starts_at <= now:
-        raise MeetingError("A meeting can only be moved to a time in the future.")
     venue = meeting.venue if venue is None else venue
     online_link = meeting.online_link if online_link is None else online_link
-    if not venue and not online_link:
-        raise MeetingError("Enter a venue or an online meeting link.")
+    _check_when_where(starts_at=starts_at, ends_at=ends_at, venue=venue, online_link=online_link, now=now)
     late = _late_reason(meeting.due_on, starts_at, late_reason, moving=True)
     before = {"starts_at": meeting.starts_at.isoformat(), "venue": meeting.venue, "online_link": meeting.online_link}
     meeting.reschedule(starts_at=starts_at, ends_at=ends_at, venue=venue, online_link=online_link)

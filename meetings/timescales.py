@@ -33,7 +33,6 @@ TERRITORIES: dict[str, tuple[str, str | None]] = {
     "GB-SCT": ("GB", "SCT"),
     "GG": ("GG", None),
 }
-TERRITORY_NAMES = {"JE": "Jersey", "GB-ENG": "England and Wales", "GB-SCT": "Scotland", "GG": "Guernsey"}
 
 
 @dataclasses.dataclass(frozen=True)

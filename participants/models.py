@@ -131,7 +131,3 @@ class ThirdPartySource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_consent_display()})"
-
-    @property
-    def may_share_with_family(self) -> bool:
-        return self.consent == Consent.GIVEN

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
+from notifications.links import absolute_url
 from notifications.services import outbox_enqueue
 from participants.enums import AgencyKind, StaffRole
 from participants.models import Agency, Person
@@ -30,13 +31,9 @@ class AccountError(Exception):
     """A refusal whose message is safe to show the person who asked."""
 
 
-def _absolute(path: str) -> str:
-    return settings.CONFER_BASE_URL.rstrip("/") + path
-
-
 def _set_password_link(user) -> str:
     key = default_token_generator.make_token(user)
-    return _absolute(
+    return absolute_url(
         reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
     )
 
@@ -110,7 +107,7 @@ def account_invite(*, actor, person: Person, now: datetime | None = None) -> Per
     audit_record(actor=actor, code="account.invited", obj=person, now=now, detail={"new_account": created})
     context = {
         "person": person,
-        "sign_in": _absolute(reverse("account_request_login_code")),
+        "sign_in": absolute_url(reverse("account_request_login_code")),
         "service": settings.CONFER_SERVICE_NAME,
     }
     # A resend is a new message, so the key carries the time.

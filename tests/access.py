@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from meetings.enums import InvitationRole
 from meetings.reports import report_submit
-from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
 from minutes import services as minutes_services
 from participants.enums import Relationship, StaffRole
 from participants.models import FamilyMember
@@ -162,13 +161,7 @@ def _meeting_with_shared_minutes(administrator, chair, family, parent, young, pr
     factories.invite(held, administrator, parent, now=now - timedelta(days=1))
     factories.invite(held, administrator, young, InvitationRole.YOUNG_PERSON, now=now - timedelta(days=1))
     factories.invite(held, administrator, professional, InvitationRole.PROFESSIONAL, now=now - timedelta(days=1))
-    meeting_hold(
-        meeting=held,
-        actor=chair.user,
-        now=held.ends_at,
-        attendance={inv.pk: AttendanceRecord("attended") for inv in held.invitations.all()},
-        outcomes={c.pk: OutcomeRecord(plan_needed=True, category="neglect") for c in held.children.all()},
-    )
+    factories.hold(held, chair)
     minutes = minutes_services.minutes_start(meeting=held, actor=chair.user, now=held.ends_at)
     minutes_services.minutes_share(minutes=minutes, actor=chair.user, now=held.ends_at)
     section = minutes.sections.get(key="purpose")

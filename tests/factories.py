@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from meetings import invites, services
-from meetings.enums import InvitationRole, MeetingKind
+from meetings.enums import Attendance, Category, InvitationRole, MeetingKind
 from meetings.models import Meeting
 from participants.enums import AgencyKind, Relationship, StaffRole
 from participants.mfa import activate_totp
@@ -131,6 +131,23 @@ def schedule(
 def invite(meeting: Meeting, administrator: Person, person: Person, role=InvitationRole.PARENT_CARER, **kw):
     kw.setdefault("now", meeting.starts_at - timedelta(days=7))
     return invites.invitation_add(meeting=meeting, actor=administrator.user, person=person, role=role, **kw)
+
+
+def everyone_attended(meeting: Meeting) -> dict:
+    return {inv.pk: services.AttendanceRecord(Attendance.ATTENDED) for inv in meeting.invitations.all()}
+
+
+def plan_for_all(meeting: Meeting, category: Category = Category.NEGLECT) -> dict:
+    return {c.pk: services.OutcomeRecord(plan_needed=True, category=category) for c in meeting.children.all()}
+
+
+def hold(meeting: Meeting, chair: Person, **kwargs) -> Meeting:
+    """Record a meeting as held by its chair, through the service: by default everyone
+    attended, every child needs a plan (neglect), at the meeting's end."""
+    kwargs.setdefault("attendance", everyone_attended(meeting))
+    kwargs.setdefault("outcomes", plan_for_all(meeting))
+    kwargs.setdefault("now", meeting.ends_at)
+    return services.meeting_hold(meeting=meeting, actor=chair.user, **kwargs)
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

@@ -6,8 +6,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meetings.enums import Category
-from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
 from minutes.enums import MinutesStatus
 from minutes.models import Minutes
 from participants.enums import StaffRole
@@ -28,13 +26,7 @@ def test_write_share_comment_answer_and_approve(new_page, live_server):
         administrator=administrator, chair=chair, family=family, starts_at=start, now=now - timedelta(days=10)
     )
     factories.invite(meeting, administrator, parent, now=now - timedelta(days=9))
-    meeting_hold(
-        meeting=meeting,
-        actor=chair.user,
-        now=start + timedelta(hours=2),
-        attendance={inv.pk: AttendanceRecord("attended") for inv in meeting.invitations.all()},
-        outcomes={c.pk: OutcomeRecord(plan_needed=True, category=Category.NEGLECT) for c in meeting.children.all()},
-    )
+    factories.hold(meeting, chair, now=start + timedelta(hours=2))
 
     # The chair starts the minutes, writes two sections and shares the draft.
     chair_page = sign_in(new_page(), live_server, chair, totp=True)

@@ -15,7 +15,6 @@ from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
 from tests.meetings.test_invites import attendees, event_of, parsed, send
-from tests.meetings.test_services import hold
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +120,7 @@ def test_a_child_back_in_care_starts_a_new_cla_clock_on_the_due_list(administrat
     first = factories.schedule(
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.CLA, starts_at=local(2027, 1, 14)
     )
-    hold(first, chair, outcomes={child.pk: OutcomeRecord(review_outcome=ReviewOutcome.END)})
+    factories.hold(first, chair, outcomes={child.pk: OutcomeRecord(review_outcome=ReviewOutcome.END)})
     assert [item.children for item in selectors.due_list()] == []
     # A year later the child comes back into care on Monday 3 January 2028.
     child.looked_after_since = date(2028, 1, 3)

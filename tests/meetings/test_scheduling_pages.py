@@ -9,7 +9,6 @@ from django.urls import reverse
 from meetings import invites
 from meetings.enums import Attendance, InvitationRole, MeetingKind, MeetingStatus, Rsvp
 from meetings.models import Invitation, Meeting
-from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
 from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
@@ -222,13 +221,7 @@ def test_due_list_uses_a_fixed_number_of_queries(n, client, administrator, chair
     for i in range(n):
         family, _ = factories.family_with_parent()
         m = factories.schedule(administrator=administrator, chair=chair, family=family, starts_at=local(2027, 1, 6))
-        meeting_hold(
-            meeting=m,
-            actor=chair.user,
-            now=local(2027, 1, 6, 13),
-            attendance={inv.pk: AttendanceRecord("attended") for inv in m.invitations.all()},
-            outcomes={c.pk: OutcomeRecord(plan_needed=True, category="neglect") for c in m.children.all()},
-        )
+        factories.hold(m, chair, now=local(2027, 1, 6, 13))
         if i == 0:
             looked_after = factories.ChildFactory(family=family, looked_after_since=date(2026, 11, 2))
     client.force_login(administrator.user)

@@ -32,21 +32,6 @@ def meeting(administrator, chair, family, parent):
     return m
 
 
-def everyone_attended(meeting):
-    return {inv.pk: AttendanceRecord(Attendance.ATTENDED) for inv in meeting.invitations.all()}
-
-
-def plan_for_all(meeting, category=Category.NEGLECT):
-    return {c.pk: OutcomeRecord(plan_needed=True, category=category) for c in meeting.children.all()}
-
-
-def hold(meeting, chair, **kwargs):
-    kwargs.setdefault("attendance", everyone_attended(meeting))
-    kwargs.setdefault("outcomes", plan_for_all(meeting))
-    kwargs.setdefault("now", meeting.ends_at)
-    return services.meeting_hold(meeting=meeting, actor=chair.user, **kwargs)
-
-
 def codes(meeting):
     return list(AuditEvent.objects.for_object(meeting).order_by("at", "id").values_list("code", flat=True))
 
@@ -182,7 +167,7 @@ def test_first_cla_review_is_due_twenty_working_days_after_becoming_looked_after
 
 
 def test_a_review_conference_is_due_from_the_held_initial_conference(administrator, chair, family, meeting):
-    hold(meeting, chair)
+    factories.hold(meeting, chair)
     review = factories.schedule(
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.RCPC, starts_at=local(2027, 4, 1)
     )
@@ -265,7 +250,7 @@ def test_reschedule_needs_a_reason(administrator, meeting):
 
 
 def test_reschedule_refused_once_held(administrator, chair, meeting):
-    hold(meeting, chair)
+    factories.hold(meeting, chair)
     with pytest.raises(MeetingError, match="is held, so it cannot be rescheduled"):
         services.meeting_reschedule(
             meeting=meeting,
@@ -307,7 +292,7 @@ def test_cancel_refused_twice_and_after_holding(administrator, chair, meeting, f
     with pytest.raises(MeetingError, match="is cancelled, so it cannot be cancelled"):
         services.meeting_cancel(meeting=meeting, actor=administrator.user, reason="x", now=local(2026, 12, 21))
     held = factories.schedule(administrator=administrator, chair=chair, family=family, starts_at=local(2027, 1, 6))
-    hold(held, chair)
+    factories.hold(held, chair)
     with pytest.raises(MeetingError, match="is held, so it cannot be cancelled"):
         services.meeting_cancel(meeting=held, actor=administrator.user, reason="x", now=local(2027, 1, 7))
 
@@ -315,7 +300,7 @@ def test_cancel_refused_twice_and_after_holding(administrator, chair, meeting, f
 def test_a_cancelled_meeting_cannot_be_held(administrator, chair, meeting):
     services.meeting_cancel(meeting=meeting, actor=administrator.user, reason="x", now=local(2026, 12, 20))
     with pytest.raises(MeetingError, match="is cancelled, so it cannot be held"):
-        hold(meeting, chair)
+        factories.hold(meeting, chair)
 
 
 # --- hold -------------------------------------------------------------------------------
@@ -323,11 +308,11 @@ def test_a_cancelled_meeting_cannot_be_held(administrator, chair, meeting):
 
 def test_hold_records_attendance_outcomes_and_proposes_the_review(chair, parent, meeting):
     parent_invitation = meeting.invitations.get(person=parent)
-    attendance = everyone_attended(meeting)
+    attendance = factories.everyone_attended(meeting)
     attendance[parent_invitation.pk] = AttendanceRecord(
         Attendance.ATTENDED, excluded_from_part=True, exclusion_reason="Police disclosure"
     )
-    hold(meeting, chair, attendance=attendance, outcomes=plan_for_all(meeting, Category.EMOTIONAL))
+    factories.hold(meeting, chair, attendance=attendance, outcomes=factories.plan_for_all(meeting, Category.EMOTIONAL))
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
     assert meeting.held_at == meeting.ends_at
@@ -346,7 +331,7 @@ def test_hold_records_attendance_outcomes_and_proposes_the_review(chair, parent,
 
 def test_hold_with_no_plan_needed_proposes_no_review(chair, meeting):
     outcomes = {c.pk: OutcomeRecord(plan_needed=False) for c in meeting.children.all()}
-    hold(meeting, chair, outcomes=outcomes)
+    factories.hold(meeting, chair, outcomes=outcomes)
     meeting.refresh_from_db()
     assert (meeting.next_kind, meeting.next_due_on) == ("", None)
 
@@ -354,7 +339,7 @@ def test_hold_with_no_plan_needed_proposes_no_review(chair, meeting):
 def test_hold_refused_for_the_administrator_and_another_chair(administrator, other_chair, meeting):
     for actor in (administrator, other_chair):
         with pytest.raises(PermissionDenied, match="Only the chair"):
-            hold(meeting, actor)
+            factories.hold(meeting, actor)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED
     assert not ChildOutcome.objects.exists()
@@ -363,22 +348,22 @@ def test_hold_refused_for_the_administrator_and_another_chair(administrator, oth
 def test_hold_refused_before_the_meeting_has_started(chair, meeting):
     for too_early in (local(2027, 1, 5, 16), local(2027, 1, 6, 8), local(2027, 1, 6, 9, 59)):
         with pytest.raises(MeetingError, match="record it as held once it has started"):
-            hold(meeting, chair, now=too_early)
-    assert hold(meeting, chair, now=local(2027, 1, 6, 10)).status == MeetingStatus.HELD
+            factories.hold(meeting, chair, now=too_early)
+    assert factories.hold(meeting, chair, now=local(2027, 1, 6, 10)).status == MeetingStatus.HELD
 
 
 def test_hold_refused_until_everyone_attendance_is_recorded(chair, parent, meeting):
-    attendance = everyone_attended(meeting)
+    attendance = factories.everyone_attended(meeting)
     del attendance[meeting.invitations.get(person=parent).pk]
     with pytest.raises(MeetingError, match=r"\(1 not recorded\)"):
-        hold(meeting, chair, attendance=attendance)
+        factories.hold(meeting, chair, attendance=attendance)
 
 
 def test_hold_refuses_exclusion_without_a_reason(chair, parent, meeting):
-    attendance = everyone_attended(meeting)
+    attendance = factories.everyone_attended(meeting)
     attendance[meeting.invitations.get(person=parent).pk] = AttendanceRecord(Attendance.ATTENDED, True, "")
     with pytest.raises(MeetingError, match=r"reason .* was excluded"):
-        hold(meeting, chair, attendance=attendance)
+        factories.hold(meeting, chair, attendance=attendance)
     assert Invitation.objects.get(meeting=meeting, person=parent).excluded_from_part is False
 
 
@@ -395,15 +380,15 @@ def test_hold_refuses_exclusion_without_a_reason(chair, parent, meeting):
 def test_a_conference_needs_a_plan_decision_and_category_per_child(chair, meeting, outcome, message):
     outcomes = {} if outcome is None else {c.pk: outcome for c in meeting.children.all()}
     with pytest.raises(MeetingError, match=message):
-        hold(meeting, chair, outcomes=outcomes)
+        factories.hold(meeting, chair, outcomes=outcomes)
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.SCHEDULED
 
 
 def test_a_second_hold_is_refused_clearly(chair, meeting):
-    hold(meeting, chair)
+    factories.hold(meeting, chair)
     with pytest.raises(MeetingError, match="already recorded as held at 12:00 on Wednesday 6 January 2027"):
-        hold(meeting, chair)
+        factories.hold(meeting, chair)
     assert ChildOutcome.objects.filter(meeting=meeting).count() == 1
 
 
@@ -413,14 +398,14 @@ def test_cla_reviews_first_then_second_then_later(administrator, chair, family):
     first = factories.schedule(
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.CLA, starts_at=local(2027, 1, 14)
     )
-    hold(first, chair, outcomes=review_outcome)
+    factories.hold(first, chair, outcomes=review_outcome)
     first.refresh_from_db()
     assert (first.next_kind, first.next_due_on) == (MeetingKind.CLA, date(2027, 4, 14))  # + 3 months
     second = factories.schedule(
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.CLA, starts_at=local(2027, 4, 13)
     )
     assert second.due_on == date(2027, 4, 14)
-    hold(second, chair, outcomes=review_outcome)
+    factories.hold(second, chair, outcomes=review_outcome)
     second.refresh_from_db()
     assert second.next_due_on == date(2027, 10, 13)  # + 6 months after the second
 
@@ -430,10 +415,12 @@ def test_cin_review_requires_a_review_outcome_and_ends_when_the_plan_ends(chair,
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.CIN, starts_at=local(2027, 1, 11)
     )
     with pytest.raises(MeetingError, match="Only a child protection conference decides"):
-        hold(cin, chair, outcomes=plan_for_all(cin))
+        factories.hold(cin, chair, outcomes=factories.plan_for_all(cin))
     with pytest.raises(MeetingError, match="Record the review outcome"):
-        hold(cin, chair, outcomes={c.pk: OutcomeRecord() for c in cin.children.all()})
-    hold(cin, chair, outcomes={c.pk: OutcomeRecord(review_outcome=ReviewOutcome.END) for c in cin.children.all()})
+        factories.hold(cin, chair, outcomes={c.pk: OutcomeRecord() for c in cin.children.all()})
+    factories.hold(
+        cin, chair, outcomes={c.pk: OutcomeRecord(review_outcome=ReviewOutcome.END) for c in cin.children.all()}
+    )
     cin.refresh_from_db()
     assert (cin.status, cin.next_due_on) == (MeetingStatus.HELD, None)
 
@@ -442,7 +429,9 @@ def test_cin_review_every_twelve_weeks(chair, administrator, family):
     cin = factories.schedule(
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.CIN, starts_at=local(2027, 1, 11)
     )
-    hold(cin, chair, outcomes={c.pk: OutcomeRecord(review_outcome=ReviewOutcome.CHANGE) for c in cin.children.all()})
+    factories.hold(
+        cin, chair, outcomes={c.pk: OutcomeRecord(review_outcome=ReviewOutcome.CHANGE) for c in cin.children.all()}
+    )
     cin.refresh_from_db()
     assert cin.next_due_on == date(2027, 4, 5)
 
@@ -453,7 +442,7 @@ def test_cin_review_every_twelve_weeks(chair, administrator, family):
 def test_mark_minuted_only_from_held(chair, meeting):
     with pytest.raises(MeetingError, match="is scheduled, so it cannot be marked minuted"):
         services.meeting_mark_minuted(meeting=meeting, actor=chair.user, now=local(2027, 1, 7))
-    hold(meeting, chair)
+    factories.hold(meeting, chair)
     services.meeting_mark_minuted(meeting=meeting, actor=chair.user, now=local(2027, 1, 20))
     meeting.refresh_from_db()
     assert (meeting.status, meeting.minuted_at) == (MeetingStatus.MINUTED, local(2027, 1, 20))
@@ -489,6 +478,6 @@ def test_invite_refused_for_a_parent_and_once_held(chair, parent, administrator,
         invites.invitation_add(
             meeting=meeting, actor=parent.user, person=factories.PersonFactory(), role=InvitationRole.ADVOCATE
         )
-    hold(meeting, chair)
+    factories.hold(meeting, chair)
     with pytest.raises(MeetingError, match="This meeting is held, so who is invited cannot change"):
         factories.invite(meeting, administrator, factories.PersonFactory(), InvitationRole.ADVOCATE)

@@ -8,7 +8,6 @@ from django.urls import reverse
 from meetings.enums import MeetingKind
 from tests import factories
 from tests.factories import local
-from tests.meetings.test_services import hold
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def test_chair_start_page_lists_what_to_do_next_with_due_dates(client, administr
         administrator=administrator, chair=chair, family=family, kind=MeetingKind.CIN, starts_at=local(2027, 2, 1)
     )
 
-    hold(held, chair)
+    factories.hold(held, chair)
     time_machine.move_to(local(2027, 1, 7, 9))
     client.force_login(chair.user)
     page = client.get(reverse("home")).content.decode()

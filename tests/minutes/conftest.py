@@ -1,7 +1,6 @@
 import pytest
 
-from meetings.enums import Category, InvitationRole
-from meetings.services import AttendanceRecord, OutcomeRecord, meeting_hold
+from meetings.enums import InvitationRole
 from minutes.services import minutes_start
 from participants.enums import Consent
 from participants.models import ThirdPartySource
@@ -25,13 +24,7 @@ def held_meeting(administrator, chair, family, parent, officer):
     meeting = factories.schedule(administrator=administrator, chair=chair, family=family, starts_at=local(2027, 1, 6))
     factories.invite(meeting, administrator, parent)
     factories.invite(meeting, administrator, officer, InvitationRole.PROFESSIONAL)
-    meeting_hold(
-        meeting=meeting,
-        actor=chair.user,
-        now=local(2027, 1, 6, 12, 30),
-        attendance={inv.pk: AttendanceRecord("attended") for inv in meeting.invitations.all()},
-        outcomes={c.pk: OutcomeRecord(plan_needed=True, category=Category.NEGLECT) for c in meeting.children.all()},
-    )
+    factories.hold(meeting, chair, now=local(2027, 1, 6, 12, 30))
     return meeting
 
 
