@@ -17,7 +17,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from meetings import feeds, invites, reports
-from meetings import services as meeting_services
 from meetings.enums import InvitationRole, MeetingKind
 from meetings.models import Meeting
 from meetings.services import AttendanceRecord, OutcomeRecord
@@ -91,9 +90,10 @@ def _person(name: str, **kw):
     return factories.PersonFactory(full_name=name, user=factories.UserFactory(), **kw)
 
 
-def _attended(meeting: Meeting, excluded=None, reason: str = "") -> dict:
+def _attended(meeting: Meeting, excluded, reason: str) -> dict:
+    """Everyone attended; ``excluded`` was asked to leave for part of the meeting."""
     return {
-        inv.pk: AttendanceRecord("attended", inv.pk == getattr(excluded, "pk", None), reason if inv == excluded else "")
+        inv.pk: AttendanceRecord("attended", inv == excluded, reason if inv == excluded else "")
         for inv in meeting.invitations.all()
     }
 
@@ -159,12 +159,8 @@ def build_world() -> World:
         file=SimpleUploadedFile("r.pdf", _pdf_with(REPORT_NOT_SHARED), content_type="application/pdf"),
         now=t0 - timedelta(days=5),
     )
-    meeting_services.meeting_hold(
-        meeting=final,
-        actor=chair.user,
-        now=t0 + timedelta(hours=1),
-        attendance=_attended(final, inv["father"], EXCLUSION_REASON),
-        outcomes={c.pk: OutcomeRecord(plan_needed=True, category="neglect") for c in final.children.all()},
+    factories.hold(
+        final, chair, now=t0 + timedelta(hours=1), attendance=_attended(final, inv["father"], EXCLUSION_REASON)
     )
     minutes = services.minutes_start(meeting=final, actor=chair.user, now=t0 + timedelta(hours=2))
     at = t0 + timedelta(hours=3)
@@ -212,13 +208,7 @@ def build_world() -> World:
         now=t1 - timedelta(days=10),
     )
     _invite_family(draft, administrator, people, t1 - timedelta(days=7))
-    meeting_services.meeting_hold(
-        meeting=draft,
-        actor=chair.user,
-        now=t1 + timedelta(hours=1),
-        attendance=_attended(draft),
-        outcomes={c.pk: OutcomeRecord(plan_needed=True, category="neglect") for c in draft.children.all()},
-    )
+    factories.hold(draft, chair, now=t1 + timedelta(hours=1))
     open_minutes = services.minutes_start(meeting=draft, actor=chair.user, now=t1 + timedelta(hours=2))
     services.minutes_share(minutes=open_minutes, actor=chair.user, now=now - timedelta(hours=2))
     draft_purpose = open_minutes.sections.get(key="purpose")
@@ -262,11 +252,10 @@ def build_world() -> World:
         administrator=administrator, chair=chair, family=other_family, starts_at=t0, now=t0 - timedelta(days=14)
     )
     factories.invite(other, administrator, other_parent, now=t0 - timedelta(days=7))
-    meeting_services.meeting_hold(
-        meeting=other,
-        actor=chair.user,
+    factories.hold(
+        other,
+        chair,
         now=t0 + timedelta(hours=1),
-        attendance=_attended(other),
         outcomes={c.pk: OutcomeRecord(plan_needed=False) for c in other.children.all()},
     )
     other_minutes = services.minutes_start(meeting=other, actor=chair.user, now=t0 + timedelta(hours=2))
