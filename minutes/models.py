@@ -42,6 +42,11 @@ class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     def __str__(self) -> str:
         return f"Minutes of {self.meeting}"
 
+    def is_open_for_comments(self, now: datetime) -> bool:
+        """Shared, and the family's window has not closed."""
+        shared = self.status == MinutesStatus.SHARED and self.comment_deadline is not None
+        return shared and now <= self.comment_deadline
+
     @transition(field=status, source=MinutesStatus.DRAFT, target=MinutesStatus.SHARED)
     def share(self, *, now: datetime, deadline: datetime) -> None:
         self.shared_at = self.shared_at or now

@@ -50,7 +50,7 @@ def overview(request, pk: int):
         return render(request, "minutes/overview.html", context)
     audit_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
     copy = copies.reader_copy(minutes, reader)
-    window_open = minutes.status == MinutesStatus.SHARED and timezone.now() <= minutes.comment_deadline
+    window_open = minutes.is_open_for_comments(timezone.now())
     can_comment = window_open and user.has_perm("minutes.comment_minutes", minutes)
     this_round = [c for c in copy.own_comments if c.active and c.comment.round == minutes.share_count]
     context.update(
