@@ -168,7 +168,7 @@ def meeting_cancel(request, pk: int):
         try:
             services.meeting_cancel(meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"])
         except MeetingError as exc:
-            form.add_error(None, str(exc))
+            add_to_form(form, exc)
         else:
             messages.success(request, "The meeting has been cancelled and everyone invited has been told.")
             return redirect("meetings:detail", pk=meeting.pk)
@@ -332,7 +332,7 @@ def meeting_schedule(request, family_pk: int):
                     late_reason=data["late_reason"],
                 )
             except MeetingError as exc:
-                form.add_error(None, str(exc))
+                add_to_form(form, exc)
             else:
                 messages.success(request, f"{meeting.reference} is scheduled. Now choose who to invite.")
                 return redirect("meetings:invite", pk=meeting.pk)
