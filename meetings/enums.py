@@ -79,6 +79,18 @@ class InvitationRole(models.TextChoices):
         return self in (InvitationRole.PARENT_CARER, InvitationRole.YOUNG_PERSON, InvitationRole.ADVOCATE)
 
     @property
+    def receives_minutes(self) -> bool:
+        """Sent their own copy of the final minutes: family members, the advocates who come
+        with them, professionals and the chair (an interpreter and a minute-taker are not)."""
+        return self in (
+            InvitationRole.PARENT_CARER,
+            InvitationRole.YOUNG_PERSON,
+            InvitationRole.ADVOCATE,
+            InvitationRole.PROFESSIONAL,
+            InvitationRole.CHAIR,
+        )
+
+    @property
     def is_optional_attendee(self) -> bool:
         """iCalendar ROLE=OPT-PARTICIPANT: the meeting goes ahead without them."""
         return self in (InvitationRole.ADVOCATE, InvitationRole.INTERPRETER, InvitationRole.MINUTE_TAKER)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.admin import ReadOnlyAdminMixin
-from minutes.models import Comment, Minutes, NoComments, Response, Section, Version
+from minutes.models import Comment, Distribution, Minutes, NoComments, Response, Section, Version
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
@@ -43,3 +43,11 @@ class ResponseAdmin(ReadOnlyAdmin):
 @admin.register(Version)
 class VersionAdmin(ReadOnlyAdmin):
     list_display = ["minutes", "number", "created_at", "created_by", "sha256"]
+
+
+@admin.register(Distribution)
+class DistributionAdmin(ReadOnlyAdmin):
+    """Who was sent which copy, its hash, and when they first opened it (evidence)."""
+
+    list_display = ["minutes", "person", "sent_at", "first_opened_at", "sha256"]
+    exclude = ["file"]  # a copy is downloaded by its recipient, through Confer, audited

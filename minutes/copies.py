@@ -8,6 +8,8 @@ whatever the size of the minutes, and says who a signed-in user reads as.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch
 
 from meetings.enums import InvitationRole
@@ -33,14 +35,23 @@ def reader_for(meeting: Meeting, user) -> redaction.Reader:
 
 
 def reader_of(invitation: Invitation) -> redaction.Reader:
-    rows = list(invitation.meeting.invitations.values_list("pk", "role", "accompanies_id"))
-    return redaction.reader_for_invitation(
-        invitation.pk,
-        invitation.role_enum,
-        accompanies=invitation.accompanies_id,
-        companions=[pk for pk, _role, with_whom in rows if with_whom == invitation.pk],
-        family_members=[pk for pk, role, _with in rows if InvitationRole(role).is_family],
-    )
+    return readers_of(invitation.meeting)[invitation.pk]
+
+
+def readers_of(meeting: Meeting) -> dict[int, redaction.Reader]:
+    """The reader every invitation to the meeting makes, in one query."""
+    rows = list(meeting.invitations.values_list("pk", "role", "accompanies_id"))
+    family = [pk for pk, role, _with in rows if InvitationRole(role).is_family]
+    return {
+        pk: redaction.reader_for_invitation(
+            pk,
+            InvitationRole(role),
+            accompanies=with_whom,
+            companions=[other for other, _role, their in rows if their == pk],
+            family_members=family,
+        )
+        for pk, role, with_whom in rows
+    }
 
 
 def section_content(section: Section) -> redaction.SectionContent:
@@ -104,17 +115,35 @@ def is_final(minutes: Minutes) -> bool:
     return minutes.status in (MinutesStatus.APPROVED, MinutesStatus.DISTRIBUTED)
 
 
-def reader_copy(minutes: Minutes, reader: redaction.Reader) -> redaction.ReaderCopy:
-    """Everything of ``minutes`` that ``reader`` may see (five queries)."""
+@dataclass(frozen=True)
+class Contents:
+    """Everything of the minutes, loaded once, before any reader's rules apply."""
+
+    sections: list[redaction.SectionContent]
+    comments: list[redaction.CommentContent]
+    notes: list[redaction.ExclusionNote]
+    final: bool
+
+
+def load(minutes: Minutes) -> Contents:
+    """The minutes' contents in a fixed number of queries (five), whatever their size."""
     comments = (
         Comment.objects.filter(minutes=minutes)
         .select_related("author__person", "response")
         .order_by("created_at", "id")
     )
-    return redaction.build_copy(
-        [section_content(s) for s in sections_of(minutes)],
-        [comment_content(c) for c in comments],
-        exclusion_notes(minutes.meeting),
-        reader,
+    return Contents(
+        sections=[section_content(s) for s in sections_of(minutes)],
+        comments=[comment_content(c) for c in comments],
+        notes=exclusion_notes(minutes.meeting),
         final=is_final(minutes),
     )
+
+
+def copy_for(contents: Contents, reader: redaction.Reader) -> redaction.ReaderCopy:
+    return redaction.build_copy(contents.sections, contents.comments, contents.notes, reader, final=contents.final)
+
+
+def reader_copy(minutes: Minutes, reader: redaction.Reader) -> redaction.ReaderCopy:
+    """Everything of ``minutes`` that ``reader`` may see."""
+    return copy_for(load(minutes), reader)

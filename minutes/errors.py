@@ -1,5 +1,12 @@
 class MinutesError(Exception):
-    """A refusal whose message is safe and useful to show the person who asked."""
+    """A refusal whose message is safe and useful to show the person who asked.
+
+    ``field`` names the form field the refusal is about, when there is one.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class StaleSection(MinutesError):

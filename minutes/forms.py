@@ -82,3 +82,12 @@ class ResponseForm(forms.Form):
         if data.get("accepted") is False and not data.get("reason", "").strip():
             self.add_error("reason", "Give the reason the comment is not accepted.")
         return data
+
+
+class DistributeForm(forms.Form):
+    late_reason = forms.CharField(
+        label="Why the minutes are late",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only after the distribution due date. It is kept and reported.",
+    )

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -34,6 +35,8 @@ class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     distributed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Why the minutes went out after their distribution due date, when they did.
+    distribution_late_reason = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "minutes"
@@ -195,3 +198,31 @@ class Version(models.Model):
         raise TypeError("Versions of minutes are immutable.")
 
     delete.alters_data = True
+
+
+def _copy_path(instance, filename: str) -> str:
+    # A random name: the download names the file, and a path must never carry a name.
+    return f"minutes/{instance.minutes_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Distribution(models.Model):
+    """One recipient's copy of the distributed minutes: the PDF made for their redaction
+    profile and stamped with their name, its SHA-256, when it was sent and first opened."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.PROTECT, related_name="distributions")
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="distributions")
+    invitation = models.ForeignKey(Invitation, null=True, on_delete=models.SET_NULL, related_name="+")
+    person = models.ForeignKey("participants.Person", on_delete=models.PROTECT, related_name="minutes_copies")
+    # Readers with the same profile were sent the same render (before their name was stamped).
+    profile = models.CharField(max_length=64)
+    file = models.FileField(upload_to=_copy_path)
+    sha256 = models.CharField(max_length=64)
+    sent_at = models.DateTimeField()
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["minutes", "id"]
+        constraints = [models.UniqueConstraint(fields=["minutes", "person"], name="one_copy_each")]
+
+    def __str__(self) -> str:
+        return f"Copy of {self.minutes} for person #{self.person_id}"

@@ -69,6 +69,7 @@ ACTIONS: dict[str, tuple[rules.Predicate, str]] = {
     "reopen": (is_chair_of_minutes, "Only the chair reopens the comment window."),
     "respond": (is_chair_of_minutes, "Only the chair answers the family's comments."),
     "approve": (is_chair_of_minutes, "Only the chair approves the minutes."),
+    "distribute": (is_chair_of_minutes, "Only the chair distributes the minutes."),
     "comment": (is_commenter, "Only the family members invited to the meeting comment on the draft."),
     "history": (can_read_full, "The history of changes is for the people who wrote and checked the minutes."),
 }

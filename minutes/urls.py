@@ -19,4 +19,6 @@ urlpatterns = [
     path("comments/<int:comment_pk>/answer/", views.respond, name="respond"),
     path("no-comments/", views.no_comments, name="no_comments"),
     path("history/", views.history, name="history"),
+    path("distribute/", views.distribute, name="distribute"),
+    path("copy/", views.own_copy, name="copy"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -15,9 +15,9 @@ from minutes import copies, redaction, services
 from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
-from minutes.forms import CommentForm, ReasonForm, ResponseForm, RestrictionForm, SectionForm
+from minutes.forms import CommentForm, DistributeForm, ReasonForm, ResponseForm, RestrictionForm, SectionForm
 from minutes.gates import access_minutes
-from minutes.models import Comment, Minutes
+from minutes.models import Comment, Distribution, Minutes
 from minutes.rules import refusal
 
 
@@ -61,7 +61,7 @@ def overview(request, pk: int):
             # What this reader may do here, asked of the permission table once per action.
             "may": {
                 action: user.has_perm(f"minutes.{action}_minutes", minutes)
-                for action in ("share", "restrict", "withdraw", "reopen", "respond", "approve")
+                for action in ("share", "restrict", "withdraw", "reopen", "respond", "approve", "distribute")
             },
             "can_comment": can_comment,
             "young_person": own is not None and own.role == InvitationRole.YOUNG_PERSON,
@@ -69,9 +69,23 @@ def overview(request, pk: int):
             and minutes.no_comments.filter(invitation=own, round=minutes.share_count).exists(),
             "commented_this_round": bool(this_round),
             "latest_version": minutes.versions.order_by("-number").first(),
+            **_distribution_context(minutes, user, reader),
         }
     )
     return render(request, "minutes/overview.html", context)
+
+
+def _distribution_context(minutes, user, reader) -> dict:
+    """What the page says about distribution: when it is due, who was sent what, your copy."""
+    if minutes.status not in (MinutesStatus.APPROVED, MinutesStatus.DISTRIBUTED):
+        return {}
+    due = services.distribution_due(minutes.meeting)
+    context = {"distribution_due": due, "distribution_late": timezone.localdate() > due}
+    if minutes.status == MinutesStatus.DISTRIBUTED:
+        context["own_copy"] = minutes.distributions.filter(person__user=user).first()
+        if not reader.reads_as_family:
+            context["distributions"] = minutes.distributions.select_related("person").order_by("id")
+    return context
 
 
 @login_required
@@ -328,4 +342,40 @@ def history(request, pk: int):
         request,
         "minutes/history.html",
         {"meeting": meeting, "minutes": minutes, "amendments": amendments, "versions": minutes.versions.all()},
+    )
+
+
+@login_required
+def distribute(request, pk: int):
+    """The chair sends the approved minutes: everyone entitled gets their own copy."""
+    meeting, minutes = access_minutes(request, pk, perm="distribute")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = DistributeForm(request.POST)
+    late_reason = form.cleaned_data["late_reason"] if form.is_valid() else ""
+    try:
+        made = services.minutes_distribute(minutes=minutes, actor=request.user, late_reason=late_reason)
+    except MinutesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The minutes have gone to {len(made)} people, each with their own copy.")
+    return _back(meeting)
+
+
+@login_required
+def own_copy(request, pk: int):
+    """The signed-in recipient's own copy of the distributed minutes, and no one else's.
+    Every download is audited; the first is kept on the copy."""
+    meeting, minutes = access_minutes(request, pk)
+    copy = get_visible_or_404(
+        request, Distribution.objects.select_related("minutes"), minutes=minutes, person__user=request.user
+    )
+    now = timezone.now()
+    Distribution.objects.filter(pk=copy.pk, first_opened_at__isnull=True).update(first_opened_at=now)
+    audit_view(request, meeting, "minutes.copy_downloaded", distribution=copy.pk, sha256=copy.sha256)
+    return FileResponse(
+        copy.file.open("rb"),
+        as_attachment=True,
+        filename=f"minutes-{meeting.reference}.pdf",
+        content_type="application/pdf",
     )

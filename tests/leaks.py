@@ -196,6 +196,8 @@ def build_world() -> World:
         comment=fathers, actor=chair.user, accepted=True, amended_text="The decision, amended.", now=said
     )
     services.minutes_approve(minutes=minutes, actor=chair.user, now=t0 + timedelta(days=12))
+    # Distributed: every reader's copy is a PDF the sweep downloads and reads back.
+    services.minutes_distribute(minutes=minutes, actor=chair.user, now=t0 + timedelta(days=13))
 
     # 2. A review conference whose draft is open for comments now.
     t1 = now - timedelta(days=20)

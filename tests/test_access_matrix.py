@@ -52,6 +52,10 @@ EXPECTED: dict[str, list[int]] = {
     "minutes:approve": [A, F, 405, F, F, F, N, F, N, F, N],
     "minutes:respond": [A, F, OK, F, F, F, N, F, N, F, N],
     "minutes:history": [A, OK, OK, OK, OK, OK, N, F, N, F, N],
+    "minutes:distribute": [A, F, 405, F, F, F, N, F, N, F, N],
+    # A recipient's own copy of distributed minutes: these are not distributed yet, so no
+    # one has a copy (the leak matrix opens real copies).
+    "minutes:copy": [A, N, N, N, N, N, N, N, N, N, N],
     # Only the family comment; a comment is visible (editable) to its author alone.
     "minutes:comment_add": [A, F, F, F, F, F, N, 405, N, 405, N],
     "minutes:no_comments": [A, F, F, F, F, F, N, 405, N, 405, N],

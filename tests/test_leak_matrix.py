@@ -62,6 +62,8 @@ PAGES = {
     "minutes:respond": "the chair answers a comment",
     "minutes:no_comments": "no comments (POST only)",
     "minutes:history": "tracked changes and versions",
+    "minutes:distribute": "distribute (POST only)",
+    "minutes:copy": "the reader's own PDF copy of the final minutes",
     "audit:search": "the audit log",
     "participants:staff": "staff accounts",
     "participants:families": "families",
@@ -73,6 +75,7 @@ EMAILS = {
     "meeting:CANCEL": "calendar cancellation (meeting cancelled, or someone removed)",
     "minutes:shared": "the draft is ready for comments",
     "minutes:reopened": "the comment window is open again",
+    "minutes:distributed": "the final minutes are ready (a link, never the content)",
     "account.invited": "how to sign in, for a family member or professional",
     "account.staff_created": "a new staff account",
 }

@@ -16,6 +16,7 @@ from minutes.services.comments import (
     no_comments,
 )
 from minutes.services.common import family_invitations
+from minutes.services.distribution import distribution_due, minutes_distribute
 from minutes.services.sharing import comment_deadline_from, minutes_share, minutes_withdraw, window_reopen
 from minutes.services.writing import minutes_start, section_add_part, section_save, section_set_restrictions
 
@@ -25,9 +26,11 @@ __all__ = [
     "comment_edit",
     "comment_respond",
     "comment_withdraw",
+    "distribution_due",
     "family_invitations",
     "full_document",
     "minutes_approve",
+    "minutes_distribute",
     "minutes_share",
     "minutes_start",
     "minutes_withdraw",

@@ -9,12 +9,11 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from audit.services import audit_record
-from meetings.models import Invitation
 from minutes import copies, document, redaction
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError
 from minutes.models import Minutes, Version
-from minutes.services.common import family_invitations, in_words, lock_minutes, require
+from minutes.services.common import family_invitations, has_answered, in_words, lock_minutes, require
 
 
 def full_document(minutes: Minutes) -> str:
@@ -36,7 +35,7 @@ def minutes_approve(*, minutes: Minutes, actor, now: datetime | None = None) -> 
     if unanswered:
         raise MinutesError(f"Answer every comment from the family first ({unanswered} not answered).")
     if now <= minutes.comment_deadline:
-        waiting = [inv for inv in family_invitations(minutes.meeting) if not _has_answered(minutes, inv)]
+        waiting = [inv for inv in family_invitations(minutes.meeting) if not has_answered(minutes, inv)]
         if waiting:
             raise MinutesError(
                 f"The family has until the end of {in_words(minutes.comment_deadline)} to comment, and "
@@ -62,15 +61,3 @@ def minutes_approve(*, minutes: Minutes, actor, now: datetime | None = None) -> 
         detail={"version": number, "sha256": version.sha256},
     )
     return version
-
-
-def _has_answered(minutes: Minutes, invitation: Invitation) -> bool:
-    """Answered the draft as last shared: a comment or "no comments" from them, or from the
-    advocate who comes with them, on this sharing. An answer to an earlier sharing does not
-    count for a draft that changed since."""
-    household = [invitation.pk, *invitation.companions.values_list("pk", flat=True)]
-    current = minutes.share_count
-    return (
-        minutes.comments.filter(author__in=household, withdrawn_at__isnull=True, round=current).exists()
-        or minutes.no_comments.filter(invitation__in=household, round=current).exists()
-    )

@@ -50,3 +50,15 @@ def lock_section(minutes: Minutes, section: Section) -> Section:
 def state_refusal(minutes: Minutes, cannot: str) -> MinutesError:
     """The one wording of "not in this state": "These minutes are approved, so they cannot be shared."."""
     return MinutesError(f"These minutes are {minutes.get_status_display().lower()}, so {cannot}.")
+
+
+def has_answered(minutes: Minutes, invitation: Invitation) -> bool:
+    """Answered the draft as last shared: a comment or "no comments" from them, or from the
+    advocate who comes with them, on this sharing. An answer to an earlier sharing does not
+    count for a draft that changed since."""
+    household = [invitation.pk, *invitation.companions.values_list("pk", flat=True)]
+    current = minutes.share_count
+    return (
+        minutes.comments.filter(author__in=household, withdrawn_at__isnull=True, round=current).exists()
+        or minutes.no_comments.filter(invitation__in=household, round=current).exists()
+    )
