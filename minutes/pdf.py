@@ -15,8 +15,8 @@ import hashlib
 import io
 
 import weasyprint
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
 
 STAMP_SIZE = 8  # points
 
@@ -32,40 +32,54 @@ def _pdf_text(text: str) -> bytes:
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def _stamp_page(width: float, height: float, text: str):
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=width, height=height)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
+def _stamp_content(height: float, text: str) -> bytes:
+    # Top left, in the margin above the running header; grey; an artifact for PDF/UA.
+    return b"/Artifact BMC q 0.3 g BT /ConferStamp %d Tf 1 0 0 1 42.0 %.1f Tm %s Tj ET Q EMC" % (
+        STAMP_SIZE,
+        height - 16.0,
+        _pdf_text(text),
     )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/ConferStamp"): writer._add_object(font)})}
-    )
-    # Top left, above the running header's baseline area; grey; an artifact for PDF/UA.
-    x, y = 42.0, height - 16.0
-    content = DecodedStreamObject()
-    content.set_data(
-        b"/Artifact BMC q 0.3 g BT /ConferStamp %d Tf 1 0 0 1 %.1f %.1f Tm %s Tj ET Q EMC"
-        % (STAMP_SIZE, x, y, _pdf_text(text))
-    )
-    page[NameObject("/Contents")] = writer._add_object(content)
-    return page
+
+
+def _stream(writer: PdfWriter, data: bytes):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)
 
 
 def stamp(pdf: bytes, text: str) -> bytes:
-    """The same PDF with ``text`` on every page (a recipient's "Copy for …")."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    overlays: dict[tuple[float, float], object] = {}
+    """The same PDF with ``text`` on every page (a recipient's "Copy for …").
+
+    Written as an incremental update that adds a content stream to each page, rather than
+    parsing and merging the pages' content: the rendered document is left byte for byte as
+    it was, and stamping costs a small fraction of a render.
+    """
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
+    )
+    save, restore = _stream(writer, b"q"), _stream(writer, b"Q")
     for page in writer.pages:
-        size = (float(page.mediabox.width), float(page.mediabox.height))
-        if size not in overlays:
-            overlays[size] = _stamp_page(*size, text)
-        page.merge_page(overlays[size])
+        contents = page[NameObject("/Contents")]
+        original = list(contents) if isinstance(contents.get_object(), ArrayObject) else [contents]
+        height = float(page.mediabox.height)
+        # The page's own drawing is wrapped in q … Q, so the stamp starts from a clean state.
+        page[NameObject("/Contents")] = ArrayObject(
+            [save, *original, restore, _stream(writer, _stamp_content(height, text))]
+        )
+        resources = page[NameObject("/Resources")].get_object()
+        fonts = resources.get(NameObject("/Font"))
+        if fonts is None:
+            resources[NameObject("/Font")] = DictionaryObject({NameObject("/ConferStamp"): font})
+        else:
+            fonts.get_object()[NameObject("/ConferStamp")] = font
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pypdf
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -95,3 +96,18 @@ def test_write_share_comment_answer_and_approve(new_page, live_server):
     expect(chair_page.locator(".confer-diff del")).to_have_text(["children", "need"])
     expect(chair_page.locator(".confer-diff ins")).to_have_text(["child", "needs"])
     chair_page.screenshot(path="test-results/minutes-history.png", full_page=True)
+
+    # The chair distributes; the parent downloads their own copy, a PDF with their name on
+    # every page; the meeting is now minuted.
+    chair_page.goto(f"{live_server.url}/meetings/{meeting.pk}/minutes/")
+    chair_page.get_by_role("button", name="Distribute the minutes").click()
+    expect(chair_page.get_by_text("The minutes have gone to 2 people, each with their own copy.")).to_be_visible()
+    parent_page.reload()
+    with parent_page.expect_download() as download:
+        parent_page.get_by_role("link", name="Download your copy (PDF)").click()
+    copy = pypdf.PdfReader(download.value.path())
+    assert all(f"copy for {parent.full_name}" in page.extract_text() for page in copy.pages)
+    assert "The police log records no adult present." in "".join(page.extract_text() for page in copy.pages)
+    parent_page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+    expect(parent_page.get_by_role("definition").filter(has_text="Minuted")).to_be_visible()
+    parent_page.screenshot(path="test-results/minutes-distributed-parent.png", full_page=True)
