@@ -256,6 +256,10 @@ CONFER_TIMESCALES = json.loads(os.environ.get("CONFER_TIMESCALES", "{}"))
 
 CONFER_SERVICE_NAME = os.environ.get("CONFER_SERVICE_NAME", "Confer")
 # Largest PDF a professional may upload as a report.
+# The deadline sweep reminds the chair this many working days before a due date, and tells
+# administrators this many working days before a next statutory meeting is due unscheduled.
+CONFER_REMINDER_WORKING_DAYS = int(os.environ.get("CONFER_REMINDER_WORKING_DAYS", "2"))
+CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS = int(os.environ.get("CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS", "10"))
 CONFER_REPORT_MAX_BYTES = int(os.environ.get("CONFER_REPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Where people reach Confer, for links in emails and calendar invites.
 CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")

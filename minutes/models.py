@@ -226,3 +226,36 @@ class Distribution(models.Model):
 
     def __str__(self) -> str:
         return f"Copy of {self.minutes} for person #{self.person_id}"
+
+
+class DeadlineNotice(models.Model):
+    """A deadline the sweep has told someone about: a reminder before it, or the
+    escalation once it passed. One row per (meeting, what, due date, stage), so running the
+    sweep again tells nobody twice; the overdue "draft" rows are the meetings with no
+    minutes produced in time, listed for managers."""
+
+    class Kind(models.TextChoices):
+        DRAFT = "draft", "Share the draft minutes"
+        COMMENTS = "comments", "Answer the family's comments"
+        DISTRIBUTION = "distribution", "Distribute the minutes"
+        NEXT_MEETING = "next_meeting", "Schedule the next meeting"
+
+    class Stage(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        OVERDUE = "overdue", "Overdue"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="deadline_notices")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField()
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind", "due_on", "stage"], name="one_notice_per_stage")
+        ]
+        indexes = [models.Index(fields=["kind", "stage", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.get_kind_display()} by {self.due_on} ({self.meeting})"

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from meetings import selectors as meeting_selectors
-from minutes import selectors
+from minutes import deadlines, selectors
 from participants.rules import is_administrator, is_chair, is_manager, is_staff_role
 
 PAGE_SIZE = 20
@@ -45,6 +45,7 @@ def home(request):
     if is_manager(user):
         context["counts"] = meeting_selectors.status_counts()
         context["manager_late"] = _page(request, meeting_selectors.late_scheduled_meetings(), "manager_late")
+        context["no_minutes"] = _page(request, deadlines.no_minutes_produced(), "no_minutes")
     if not is_staff_role(user):
         context["invitations"] = _page(request, meeting_selectors.invitations_for_user(user), "page")
     return render(request, "meetings/home.html", context)

@@ -50,6 +50,16 @@ def outbox_enqueue(
     return message, created
 
 
+def outbox_enqueue_many(messages: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Queue many messages in one INSERT (for sweeps over many items). Their keys must be
+    new: the caller has checked; a clash fails the caller's transaction rather than
+    sending anything twice. Delivery is handed to workers after commit, as for one."""
+    created = OutboundEmail.objects.bulk_create(messages)
+    ids = [message.pk for message in created]
+    transaction.on_commit(lambda: [_enqueue_delivery(message_id) for message_id in ids])
+    return created
+
+
 def _enqueue_delivery(message_id: int) -> None:
     deliver_email.enqueue(message_id)
 
