@@ -53,10 +53,27 @@ LISTED_PER_EMAIL = 50
 
 @dataclass(frozen=True)
 class Due:
-    meeting: Meeting
+    """One deadline to tell someone about. Plain values, not model instances: a sweep may
+    hold a hundred thousand of them."""
+
+    meeting_id: int
+    reference: str
+    meeting_kind: str
+    next_kind: str
+    chair_id: int
+    chair_email: str
     kind: str
     due_on: date
     stage: str
+
+
+# What each deadline query reads of a meeting (and whether it was reminded already).
+FIELDS = ("pk", "reference", "kind", "next_kind", "chair_id", "chair__email", "starts_at", "next_due_on", "reminded")
+
+
+def _due_item(row: tuple, kind: str, due_on: date, stage: str) -> Due:
+    pk, reference, meeting_kind, next_kind, chair_id, chair_email = row[:6]
+    return Due(pk, reference, meeting_kind, next_kind, chair_id, chair_email, kind, due_on, stage)
 
 
 @lru_cache(maxsize=4096)
@@ -90,7 +107,7 @@ def _with_notices(meetings, kind: str):
 
 def _minutes_items(today: date, remind: int) -> list[Due]:
     """Draft, comments and distribution deadlines of held meetings (three queries)."""
-    held = Meeting.objects.filter(status=MeetingStatus.HELD).select_related("chair")
+    held = Meeting.objects.filter(status=MeetingStatus.HELD)
     unanswered = Comment.objects.filter(
         minutes__meeting=OuterRef("pk"), withdrawn_at__isnull=True, response__isnull=True
     )
@@ -103,15 +120,16 @@ def _minutes_items(today: date, remind: int) -> list[Due]:
             Q(minutes__status=MinutesStatus.APPROVED) | Q(minutes__status=MinutesStatus.SHARED)
         ).exclude(Exists(unanswered)),
     }
+    in_force = {k: timescales.timescales(k) for k in MeetingKind.values}
     items = []
     for kind, meetings in queries.items():
-        for meeting in _with_notices(meetings, kind).iterator(chunk_size=2000):
-            t = timescales.timescales(meeting.kind)
+        for row in _with_notices(meetings, kind).values_list(*FIELDS).iterator(chunk_size=5000):
+            t = in_force[row[2]]
             days = t.draft_share_working_days if kind == Kind.DRAFT else t.distribution_working_days
-            due_on = _due(timezone.localtime(meeting.starts_at).date(), days)
+            due_on = _due(timezone.localtime(row[6]).date(), days)
             stage = _stage(due_on, today, remind)
-            if stage is not None and not (stage == Stage.REMINDER and meeting.reminded):
-                items.append(Due(meeting, kind, due_on, stage))
+            if stage is not None and not (stage == Stage.REMINDER and row[8]):
+                items.append(_due_item(row, kind, due_on, stage))
     return items
 
 
@@ -122,44 +140,41 @@ def _next_meeting_items(today: date, notice_days: int) -> list[Due]:
     meetings = _with_notices(
         Meeting.objects.filter(
             status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], next_due_on__isnull=False, next_due_on__lte=horizon
-        )
-        .exclude(Exists(followed))
-        .select_related("chair"),
+        ).exclude(Exists(followed)),
         Kind.NEXT_MEETING,
     )
     items = []
-    for meeting in meetings.iterator(chunk_size=2000):
-        stage = _stage(meeting.next_due_on, today, notice_days)
-        if stage is not None and not (stage == Stage.REMINDER and meeting.reminded):
-            items.append(Due(meeting, Kind.NEXT_MEETING, meeting.next_due_on, stage))
+    for row in meetings.values_list(*FIELDS).iterator(chunk_size=5000):
+        stage = _stage(row[7], today, notice_days)
+        if stage is not None and not (stage == Stage.REMINDER and row[8]):
+            items.append(_due_item(row, Kind.NEXT_MEETING, row[7], stage))
     return items
 
 
 def _line(item: Due) -> str:
-    meeting = item.meeting
     what = {
         Kind.DRAFT: "share the draft minutes",
         Kind.COMMENTS: "answer the family's comments",
         Kind.DISTRIBUTION: "distribute the minutes",
-        Kind.NEXT_MEETING: f"schedule the next {MeetingKind(meeting.next_kind or meeting.kind).label.lower()}",
+        Kind.NEXT_MEETING: f"schedule the next {MeetingKind(item.next_kind or item.meeting_kind).label.lower()}",
     }[item.kind]
     when = date_format(item.due_on, "l j F Y")
     state = "OVERDUE, was due" if item.stage == Stage.OVERDUE else "due"
-    link = absolute_url(reverse("meetings:detail", args=[meeting.pk]))
-    return f"- {meeting.reference} ({meeting.get_kind_display()}): {what}, {state} {when}. {link}"
+    link = absolute_url(reverse("meetings:detail", args=[item.meeting_id]))
+    return f"- {item.reference} ({MeetingKind(item.meeting_kind).label}): {what}, {state} {when}. {link}"
 
 
-def _digest(person: Person, items: list[Due], now: datetime) -> OutboundEmail:
+def _digest(person_id: int, email: str, items: list[Due], now: datetime) -> OutboundEmail:
     overdue = sum(1 for item in items if item.stage == Stage.OVERDUE)
     lines = [_line(item) for item in items[:LISTED_PER_EMAIL]]
     if len(items) > LISTED_PER_EMAIL:
         lines.append(f"... and {len(items) - LISTED_PER_EMAIL} more: see your start page in Confer.")
-    ids = ",".join(f"{i.meeting.pk}:{i.kind}:{i.due_on}:{i.stage}" for i in items)
+    ids = ",".join(f"{i.meeting_id}:{i.kind}:{i.due_on}:{i.stage}" for i in items)
     return OutboundEmail(
-        key=f"deadlines:{person.pk}:{hashlib.sha256(ids.encode()).hexdigest()[:24]}",
+        key=f"deadlines:{person_id}:{hashlib.sha256(ids.encode()).hexdigest()[:24]}",
         created_at=now,
-        to_email=person.email,
-        recipient=person,
+        to_email=email,
+        recipient_id=person_id,
         subject=f"Deadlines: {len(items)} to act on" + (f", {overdue} overdue" if overdue else ""),
         body="Hello,\n\nThese deadlines need you:\n\n" + "\n".join(lines) + "\n\n(You need to sign in.)\n",
     )
@@ -180,7 +195,11 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
     items = _minutes_items(today, settings.CONFER_REMINDER_WORKING_DAYS)
     items += _next_meeting_items(today, settings.CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS)
     DeadlineNotice.objects.bulk_create(
-        [DeadlineNotice(meeting=i.meeting, kind=i.kind, due_on=i.due_on, stage=i.stage, created_at=now) for i in items]
+        [
+            DeadlineNotice(meeting_id=i.meeting_id, kind=i.kind, due_on=i.due_on, stage=i.stage, created_at=now)
+            for i in items
+        ],
+        batch_size=10_000,
     )
     staff = Person.objects.filter(
         user__is_active=True, user__groups__name__in=[StaffRole.MANAGER, StaffRole.ADMINISTRATOR]
@@ -192,17 +211,25 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
             managers.append(person)
         if StaffRole.ADMINISTRATOR in roles:
             administrators.append(person)
-    told: dict[Person, list[Due]] = defaultdict(list)
+    # Each person's list: the chair's own deadlines; every overdue one for managers; the
+    # meetings to schedule for administrators.
+    told: dict[tuple[int, str], list[Due]] = defaultdict(list)
     for item in items:
-        if item.meeting.chair.email:
-            told[item.meeting.chair].append(item)
-        if item.stage == Stage.OVERDUE:
-            for manager in managers:
-                told[manager].append(item)
-        if item.kind == Kind.NEXT_MEETING:
-            for administrator in administrators:
-                told[administrator].append(item)
-    emails = outbox_enqueue_many([_digest(person, found, now) for person, found in told.items()])
+        if item.chair_email:
+            told[(item.chair_id, item.chair_email)].append(item)
+    overdue = [item for item in items if item.stage == Stage.OVERDUE]
+    to_schedule = [item for item in items if item.kind == Kind.NEXT_MEETING]
+    for manager in managers:
+        told[(manager.pk, manager.email)] += overdue
+    for administrator in administrators:
+        told[(administrator.pk, administrator.email)] += to_schedule
+    emails = outbox_enqueue_many(
+        [
+            _digest(person_id, email, list(dict.fromkeys(found)), now)
+            for (person_id, email), found in told.items()
+            if found
+        ]
+    )
     result = SweepResult(
         reminders=sum(1 for i in items if i.stage == Stage.REMINDER),
         overdue=sum(1 for i in items if i.stage == Stage.OVERDUE),
