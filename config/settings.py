@@ -260,6 +260,12 @@ CONFER_SERVICE_NAME = os.environ.get("CONFER_SERVICE_NAME", "Confer")
 # administrators this many working days before a next statutory meeting is due unscheduled.
 CONFER_REMINDER_WORKING_DAYS = int(os.environ.get("CONFER_REMINDER_WORKING_DAYS", "2"))
 CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS = int(os.environ.get("CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS", "10"))
+# How to complain, as the decision letter tells parents (each area words its own).
+CONFER_COMPLAINTS_TEXT = os.environ.get(
+    "CONFER_COMPLAINTS_TEXT",
+    "You can ask the chair to explain the decision. If you want to complain about the conference or its "
+    "decision, write to the service manager within 28 days of this letter; your social worker can tell you how.",
+)
 CONFER_REPORT_MAX_BYTES = int(os.environ.get("CONFER_REPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Where people reach Confer, for links in emails and calendar invites.
 CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")

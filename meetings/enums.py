@@ -91,6 +91,11 @@ class InvitationRole(models.TextChoices):
         )
 
     @property
+    def receives_decision_letter(self) -> bool:
+        """A conference's decision letter goes to the parents and carers."""
+        return self == InvitationRole.PARENT_CARER
+
+    @property
     def is_optional_attendee(self) -> bool:
         """iCalendar ROLE=OPT-PARTICIPANT: the meeting goes ahead without them."""
         return self in (InvitationRole.ADVOCATE, InvitationRole.INTERPRETER, InvitationRole.MINUTE_TAKER)

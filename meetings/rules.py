@@ -64,6 +64,15 @@ def is_scheduled(user, meeting) -> bool:
     return meeting is not None and meeting.status == MeetingStatus.SCHEDULED
 
 
+@rules.predicate
+def is_held_conference(user, meeting) -> bool:
+    return (
+        meeting is not None
+        and meeting.kind_enum.is_conference
+        and meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED)
+    )
+
+
 can_schedule = is_administrator
 can_change_arrangements = is_administrator | is_meeting_chair
 can_view = is_administrator | is_chair | is_manager | is_invited
@@ -123,6 +132,12 @@ ACTIONS: dict[str, Action] = {
         "reports are closed",
     ),
     "invite_accounts": Action(is_administrator, "Only administrators can invite people to use Confer."),
+    "send_letter": Action(
+        is_meeting_chair,
+        "Only the chair of this conference sends its decision letter.",
+        is_held_conference,
+        "there is no decision letter to send (only a held conference has one)",
+    ),
 }
 
 MEETING_PERMISSIONS = {

@@ -64,6 +64,7 @@ def meeting_detail(request, pk: int):
             "is_staff_view": staff_view,
             "can_arrange": can_arrange,
             "can_hold": user.has_perm("meetings.hold_meeting", meeting),
+            "can_send_letter": user.has_perm("meetings.send_letter_meeting", meeting),
             "can_invite_accounts": user.has_perm("meetings.invite_accounts_meeting", meeting),
             "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
             "emails": selectors.emails_for_meeting(meeting) if staff_view else None,

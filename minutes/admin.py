@@ -5,7 +5,18 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.admin import ReadOnlyAdminMixin
-from minutes.models import Comment, Distribution, Minutes, NoComments, Response, Section, Version
+from minutes.models import (
+    Comment,
+    DeadlineNotice,
+    DecisionLetter,
+    DecisionLetterCopy,
+    Distribution,
+    Minutes,
+    NoComments,
+    Response,
+    Section,
+    Version,
+)
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
@@ -51,3 +62,22 @@ class DistributionAdmin(ReadOnlyAdmin):
 
     list_display = ["minutes", "person", "sent_at", "first_opened_at", "sha256"]
     exclude = ["file"]  # a copy is downloaded by its recipient, through Confer, audited
+
+
+@admin.register(DeadlineNotice)
+class DeadlineNoticeAdmin(ReadOnlyAdmin):
+    """What the deadline sweep told people, and when (evidence; written only by the sweep)."""
+
+    list_display = ["meeting", "kind", "stage", "due_on", "created_at"]
+    list_filter = ["kind", "stage"]
+
+
+@admin.register(DecisionLetter)
+class DecisionLetterAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "sent_at", "sent_by", "late_reason"]
+
+
+@admin.register(DecisionLetterCopy)
+class DecisionLetterCopyAdmin(ReadOnlyAdmin):
+    list_display = ["letter", "person", "first_opened_at", "sha256"]
+    exclude = ["file"]  # downloaded by its recipient, through Confer, audited

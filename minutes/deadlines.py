@@ -3,6 +3,8 @@
 Run by ``manage.py sweep_deadlines`` (and the ``sweep_deadlines`` task) every working day.
 For every open deadline it finds —
 
+* **decision letter**: a held conference whose letter to the parents has not been sent
+  (due 1 working day after it);
 * **draft**: a held meeting whose draft has not been shared (due 10 working days after
   the meeting); overdue, this is "no minutes produced", listed for managers;
 * **comments**: shared minutes with family comments not answered (due with distribution);
@@ -40,7 +42,7 @@ from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.models import Meeting
 from minutes.enums import MinutesStatus
-from minutes.models import Comment, DeadlineNotice
+from minutes.models import Comment, DeadlineNotice, DecisionLetter
 from notifications.links import absolute_url
 from notifications.models import OutboundEmail
 from notifications.services import outbox_enqueue_many
@@ -133,6 +135,22 @@ def _minutes_items(today: date, remind: int) -> list[Due]:
     return items
 
 
+def _letter_items(today: date, remind: int) -> list[Due]:
+    """Held conferences whose decision letter has not been sent (one query)."""
+    conferences = Meeting.objects.filter(
+        kind__in=[k.value for k in MeetingKind if k.is_conference],
+        status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED],
+    ).exclude(Exists(DecisionLetter.objects.filter(meeting=OuterRef("pk"))))
+    in_force = {k: timescales.timescales(k) for k in MeetingKind.values}
+    items = []
+    for row in _with_notices(conferences, Kind.DECISION_LETTER).values_list(*FIELDS).iterator(chunk_size=5000):
+        due_on = _due(timezone.localtime(row[6]).date(), in_force[row[2]].decision_letter_working_days)
+        stage = _stage(due_on, today, remind)
+        if stage is not None and not (stage == Stage.REMINDER and row[8]):
+            items.append(_due_item(row, Kind.DECISION_LETTER, due_on, stage))
+    return items
+
+
 def _next_meeting_items(today: date, notice_days: int) -> list[Due]:
     """Held meetings whose next statutory meeting is due soon and not scheduled (one query)."""
     horizon = _due(today, notice_days)
@@ -153,6 +171,7 @@ def _next_meeting_items(today: date, notice_days: int) -> list[Due]:
 
 def _line(item: Due) -> str:
     what = {
+        Kind.DECISION_LETTER: "send the decision letter to the parents",
         Kind.DRAFT: "share the draft minutes",
         Kind.COMMENTS: "answer the family's comments",
         Kind.DISTRIBUTION: "distribute the minutes",
@@ -193,6 +212,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     items = _minutes_items(today, settings.CONFER_REMINDER_WORKING_DAYS)
+    items += _letter_items(today, settings.CONFER_REMINDER_WORKING_DAYS)
     items += _next_meeting_items(today, settings.CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS)
     DeadlineNotice.objects.bulk_create(
         [

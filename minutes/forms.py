@@ -91,3 +91,18 @@ class DistributeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only after the distribution due date. It is kept and reported.",
     )
+
+
+class DecisionLetterForm(forms.Form):
+    lead_social_worker = forms.CharField(label="Lead social worker", max_length=200)
+    core_group_on = forms.DateField(
+        label="First core group meeting (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    late_reason = forms.CharField(
+        label="Why the letter is late",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only after its due date. It is kept and reported.",
+    )

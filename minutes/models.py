@@ -235,6 +235,7 @@ class DeadlineNotice(models.Model):
     minutes produced in time, listed for managers."""
 
     class Kind(models.TextChoices):
+        DECISION_LETTER = "decision_letter", "Send the decision letter"
         DRAFT = "draft", "Share the draft minutes"
         COMMENTS = "comments", "Answer the family's comments"
         DISTRIBUTION = "distribution", "Distribute the minutes"
@@ -259,3 +260,38 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_stage_display()}: {self.get_kind_display()} by {self.due_on} ({self.meeting})"
+
+
+class DecisionLetter(models.Model):
+    """The chair's short letter to the parents the day after a conference: the decision
+    and category for each child, the lead social worker, the core group and review dates,
+    and how to complain. Sent as a PDF copy for each parent, behind sign-in."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.PROTECT, related_name="decision_letter")
+    lead_social_worker = models.CharField(max_length=200)
+    core_group_on = models.DateField(null=True, blank=True)
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    late_reason = models.TextField(blank=True)
+    sha256 = models.CharField(max_length=64, help_text="Of the letter before each parent's name was stamped on it.")
+
+    def __str__(self) -> str:
+        return f"Decision letter for {self.meeting}"
+
+
+def _letter_path(instance, filename: str) -> str:
+    return f"letters/{instance.letter_id}/{uuid.uuid4().hex}.pdf"
+
+
+class DecisionLetterCopy(models.Model):
+    letter = models.ForeignKey(DecisionLetter, on_delete=models.PROTECT, related_name="copies")
+    person = models.ForeignKey("participants.Person", on_delete=models.PROTECT, related_name="decision_letters")
+    file = models.FileField(upload_to=_letter_path)
+    sha256 = models.CharField(max_length=64)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["letter", "person"], name="one_letter_each")]
+
+    def __str__(self) -> str:
+        return f"Copy of {self.letter} for person #{self.person_id}"

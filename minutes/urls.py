@@ -21,4 +21,6 @@ urlpatterns = [
     path("history/", views.history, name="history"),
     path("distribute/", views.distribute, name="distribute"),
     path("copy/", views.own_copy, name="copy"),
+    path("decision-letter/", views.decision_letter, name="decision_letter"),
+    path("decision-letter/copy/", views.decision_letter_copy, name="decision_letter_copy"),
 ]

@@ -11,13 +11,23 @@ from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
 from meetings.enums import InvitationRole, MeetingStatus
+from meetings.errors import MeetingError
+from meetings.gates import access_meeting
 from minutes import copies, redaction, services
 from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
-from minutes.forms import CommentForm, DistributeForm, ReasonForm, ResponseForm, RestrictionForm, SectionForm
+from minutes.forms import (
+    CommentForm,
+    DecisionLetterForm,
+    DistributeForm,
+    ReasonForm,
+    ResponseForm,
+    RestrictionForm,
+    SectionForm,
+)
 from minutes.gates import access_minutes
-from minutes.models import Comment, Distribution, Minutes
+from minutes.models import Comment, DecisionLetter, DecisionLetterCopy, Distribution, Minutes
 from minutes.rules import refusal
 
 
@@ -36,7 +46,15 @@ def overview(request, pk: int):
     user = request.user
     own = copies.invitation_of(meeting, user)
     reader = copies.reader_of(own) if own is not None else redaction.Reader.staff()
-    context = {"meeting": meeting, "minutes": minutes, "own": own, "is_family": reader.reads_as_family}
+    context = {
+        "meeting": meeting,
+        "minutes": minutes,
+        "own": own,
+        "is_family": reader.reads_as_family,
+        "letter_copy": DecisionLetterCopy.objects.filter(letter__meeting=meeting, person__user=user).first()
+        if own is not None and own.role_enum.receives_decision_letter
+        else None,
+    }
     if minutes is None:
         context["can_start"] = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED) and user.has_perm(
             "minutes.change_minutes", Minutes(meeting=meeting)
@@ -377,5 +395,46 @@ def own_copy(request, pk: int):
         copy.file.open("rb"),
         as_attachment=True,
         filename=f"minutes-{meeting.reference}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def decision_letter(request, pk: int):
+    """The chair writes and sends a conference's decision letter to the parents."""
+    meeting = access_meeting(request, pk, perm="send_letter")
+    sent = DecisionLetter.objects.filter(meeting=meeting).first()
+    form = DecisionLetterForm(request.POST or None)
+    if request.method == "POST" and sent is None and form.is_valid():
+        try:
+            services.decision_letter_send(meeting=meeting, actor=request.user, **form.cleaned_data)
+        except (MinutesError, MeetingError) as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(request, "The decision letter has been sent to the parents.")
+            return redirect("meetings:detail", pk=meeting.pk)
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "sent": sent,
+        "due": services.decision_letter_due(meeting),
+        "outcomes": meeting.outcomes.select_related("child__person"),
+    }
+    return render(request, "minutes/decision_letter.html", context)
+
+
+@login_required
+def decision_letter_copy(request, pk: int):
+    """A parent's own copy of the decision letter; every download is audited."""
+    meeting = access_meeting(request, pk)
+    copy = get_visible_or_404(
+        request, DecisionLetterCopy.objects.all(), letter__meeting=meeting, person__user=request.user
+    )
+    DecisionLetterCopy.objects.filter(pk=copy.pk, first_opened_at__isnull=True).update(first_opened_at=timezone.now())
+    audit_view(request, meeting, "meeting.decision_letter_downloaded", copy=copy.pk, sha256=copy.sha256)
+    return FileResponse(
+        copy.file.open("rb"),
+        as_attachment=True,
+        filename=f"decision-{meeting.reference}.pdf",
         content_type="application/pdf",
     )

@@ -162,6 +162,13 @@ def build_world() -> World:
     factories.hold(
         final, chair, now=t0 + timedelta(hours=1), attendance=_attended(final, inv["father"], EXCLUSION_REASON)
     )
+    services.decision_letter_send(
+        meeting=final,
+        actor=chair.user,
+        lead_social_worker="Sam Worker",
+        late_reason="Sent late in the test world",
+        now=t0 + timedelta(hours=2),
+    )
     minutes = services.minutes_start(meeting=final, actor=chair.user, now=t0 + timedelta(hours=2))
     at = t0 + timedelta(hours=3)
 

@@ -56,6 +56,9 @@ EXPECTED: dict[str, list[int]] = {
     # A recipient's own copy of distributed minutes: these are not distributed yet, so no
     # one has a copy (the leak matrix opens real copies).
     "minutes:copy": [A, N, N, N, N, N, N, N, N, N, N],
+    # The conference's decision letter: only its chair writes it; no letter is sent here.
+    "minutes:decision_letter": [A, F, OK, F, F, F, N, F, N, F, N],
+    "minutes:decision_letter_copy": [A, N, N, N, N, N, N, N, N, N, N],
     # Only the family comment; a comment is visible (editable) to its author alone.
     "minutes:comment_add": [A, F, F, F, F, F, N, 405, N, 405, N],
     "minutes:no_comments": [A, F, F, F, F, F, N, 405, N, 405, N],

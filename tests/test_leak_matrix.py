@@ -64,6 +64,8 @@ PAGES = {
     "minutes:history": "tracked changes and versions",
     "minutes:distribute": "distribute (POST only)",
     "minutes:copy": "the reader's own PDF copy of the final minutes",
+    "minutes:decision_letter": "the chair writes and sends the decision letter",
+    "minutes:decision_letter_copy": "a parent's own PDF copy of the decision letter",
     "audit:search": "the audit log",
     "participants:staff": "staff accounts",
     "participants:families": "families",
@@ -78,6 +80,7 @@ EMAILS = {
     "minutes:distributed": "the final minutes are ready (a link, never the content)",
     "account.invited": "how to sign in, for a family member or professional",
     "account.staff_created": "a new staff account",
+    "letter": "the conference's decision letter is ready (a link, never the content)",
 }
 
 

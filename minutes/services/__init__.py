@@ -17,6 +17,7 @@ from minutes.services.comments import (
 )
 from minutes.services.common import family_invitations
 from minutes.services.distribution import distribution_due, minutes_distribute
+from minutes.services.letters import decision_letter_due, decision_letter_send
 from minutes.services.sharing import comment_deadline_from, minutes_share, minutes_withdraw, window_reopen
 from minutes.services.writing import minutes_start, section_add_part, section_save, section_set_restrictions
 
@@ -26,6 +27,8 @@ __all__ = [
     "comment_edit",
     "comment_respond",
     "comment_withdraw",
+    "decision_letter_due",
+    "decision_letter_send",
     "distribution_due",
     "family_invitations",
     "full_document",

@@ -3,6 +3,7 @@ queries whatever the volume; "no minutes produced" listed for managers."""
 
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,12 +19,21 @@ from tests import factories
 from tests.factories import local
 
 
+@pytest.fixture
+def letter_sent(held_meeting, chair):
+    """The conference's decision letter went out on time (Thursday 7 January 2027), so the
+    tests below see only the deadlines they are about."""
+    return services.decision_letter_send(
+        meeting=held_meeting, actor=chair.user, lead_social_worker="Sam Worker", now=local(2027, 1, 7, 9)
+    )
+
+
 def emails_to(person):
     return list(OutboundEmail.objects.filter(to_email=person.email, key__startswith="deadlines:").order_by("id"))
 
 
 def test_the_chair_is_reminded_once_before_the_draft_is_due_and_managers_told_once_after(
-    held_meeting, chair, manager, client
+    held_meeting, chair, manager, client, letter_sent
 ):
     # Held Wednesday 6 January 2027: the draft is due Wednesday 20 January, and the chair is
     # reminded 2 working days before, on Monday 18 January.
@@ -55,7 +65,9 @@ def test_the_chair_is_reminded_once_before_the_draft_is_due_and_managers_told_on
     assert held_meeting.reference not in client.get(reverse("home")).content.decode()
 
 
-def test_unanswered_comments_and_undistributed_minutes_have_their_own_deadlines(minutes, chair, parent, held_meeting):
+def test_unanswered_comments_and_undistributed_minutes_have_their_own_deadlines(
+    minutes, chair, parent, held_meeting, letter_sent
+):
     services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 7, 10))
     services.comment_add(minutes=minutes, actor=parent.user, text="Wrong name", now=local(2027, 1, 8, 10))
     # Distribution is due Wednesday 27 January; the chair is reminded on Monday 25th.
@@ -71,7 +83,9 @@ def test_unanswered_comments_and_undistributed_minutes_have_their_own_deadlines(
     assert "distribute the minutes, due Wednesday 27 January 2027" in emails_to(chair)[-1].body
 
 
-def test_a_next_meeting_due_soon_with_none_scheduled_is_sent_to_the_administrators(held_meeting, administrator, chair):
+def test_a_next_meeting_due_soon_with_none_scheduled_is_sent_to_the_administrators(
+    held_meeting, administrator, chair, letter_sent
+):
     # The initial conference on 6 January 2027 made a plan: the review is due by 6 April.
     held_meeting.refresh_from_db()
     assert held_meeting.next_due_on.isoformat() == "2027-04-06"
@@ -89,6 +103,15 @@ def test_a_next_meeting_due_soon_with_none_scheduled_is_sent_to_the_administrato
     # Scheduled now: overdue never comes for it.
     deadlines_sweep(now=local(2027, 4, 8, 9))
     assert not DeadlineNotice.objects.filter(kind="next_meeting", stage="overdue").exists()
+
+
+def test_a_decision_letter_not_sent_the_next_working_day_is_escalated(held_meeting, chair, manager):
+    # Conference on Wednesday 6 January 2027: the letter is due Thursday 7th.
+    deadlines_sweep(now=local(2027, 1, 8, 9))
+    assert ("decision_letter", "overdue") in set(DeadlineNotice.objects.values_list("kind", "stage"))
+    assert "send the decision letter to the parents, OVERDUE, was due Thursday 7 January 2027" in (
+        emails_to(manager)[0].body
+    )
 
 
 def _held_in_bulk(count, chair, family):
@@ -123,7 +146,7 @@ def test_the_sweep_costs_the_same_number_of_queries_with_10_or_1000_items(chair,
     assert DeadlineNotice.objects.count() == 1010
 
 
-def test_the_command_sweeps_as_of_a_given_moment(held_meeting, chair, capsys):
+def test_the_command_sweeps_as_of_a_given_moment(held_meeting, chair, capsys, letter_sent):
     call_command("sweep_deadlines", "--now", "2027-01-18T09:00:00")
     assert "1 reminders, 0 overdue, 1 emails." in capsys.readouterr().out
     call_command("sweep_deadlines", "--now", "2027-01-18T10:00:00")
