@@ -15,6 +15,7 @@ from minutes.models import (
     NoComments,
     Response,
     Section,
+    SubjectAccessExport,
     Version,
 )
 
@@ -81,3 +82,9 @@ class DecisionLetterAdmin(ReadOnlyAdmin):
 class DecisionLetterCopyAdmin(ReadOnlyAdmin):
     list_display = ["letter", "person", "first_opened_at", "sha256"]
     exclude = ["file"]  # downloaded by its recipient, through Confer, audited
+
+
+@admin.register(SubjectAccessExport)
+class SubjectAccessExportAdmin(ReadOnlyAdmin):
+    list_display = ["made_at", "made_by", "records", "sha256"]
+    exclude = ["file"]  # downloaded through Confer by a manager, audited

@@ -106,3 +106,13 @@ class DecisionLetterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only after its due date. It is kept and reported.",
     )
+
+
+class SubjectAccessForm(forms.Form):
+    requester = forms.ModelChoiceField(
+        label="Who made the request?", queryset=None, empty_label="Choose the person", widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, requesters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].queryset = requesters

@@ -295,3 +295,26 @@ class DecisionLetterCopy(models.Model):
 
     def __str__(self) -> str:
         return f"Copy of {self.letter} for person #{self.person_id}"
+
+
+def _export_path(instance, filename: str) -> str:
+    return f"subject-access/{uuid.uuid4().hex}.pdf"
+
+
+class SubjectAccessExport(models.Model):
+    """One subject access export: every distributed record about a child, redacted for the
+    person who asked for it, as one PDF with an index. Kept with its SHA-256, audited."""
+
+    child = models.ForeignKey("participants.Child", on_delete=models.PROTECT, related_name="subject_access_exports")
+    requester = models.ForeignKey("participants.Person", on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField()
+    records = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_export_path)
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Subject access export #{self.pk}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -25,10 +25,13 @@ from minutes.forms import (
     ResponseForm,
     RestrictionForm,
     SectionForm,
+    SubjectAccessForm,
 )
 from minutes.gates import access_minutes
-from minutes.models import Comment, DecisionLetter, DecisionLetterCopy, Distribution, Minutes
+from minutes.models import Comment, DecisionLetter, DecisionLetterCopy, Distribution, Minutes, SubjectAccessExport
 from minutes.rules import refusal
+from participants.models import Child, Person
+from participants.rules import is_manager, is_staff_role
 
 
 def _back(meeting, anchor: str = ""):
@@ -436,5 +439,49 @@ def decision_letter_copy(request, pk: int):
         copy.file.open("rb"),
         as_attachment=True,
         filename=f"decision-{meeting.reference}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _manager_only(request) -> None:
+    """Staff who are not managers are refused (403); no one else may know a child exists (404)."""
+    if not is_staff_role(request.user):
+        raise Http404("No such page")
+    if not is_manager(request.user):
+        raise PermissionDenied("Only managers produce subject access exports.")
+
+
+@login_required
+def subject_access(request, child_pk: int):
+    """A manager answers a subject access request for a child: one PDF of every distributed
+    record about them, as the person who asked may read it."""
+    _manager_only(request)
+    child = get_visible_or_404(request, Child.objects.select_related("person", "family"), pk=child_pk)
+    requesters = services.requesters_for(child)
+    form = SubjectAccessForm(request.POST or None, requesters=Person.objects.filter(pk__in=[p.pk for p in requesters]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = services.subject_access_export(
+                child=child, requester=form.cleaned_data["requester"], actor=request.user
+            )
+        except MinutesError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"The export holds {export.records} record{'s' if export.records != 1 else ''}.")
+            return redirect("subject_access", child_pk=child.pk)
+    exports = SubjectAccessExport.objects.filter(child=child).select_related("requester", "made_by")
+    return render(request, "minutes/subject_access.html", {"child": child, "form": form, "exports": exports})
+
+
+@login_required
+def subject_access_file(request, export_pk: int):
+    """Download an export (managers only); every download is audited."""
+    _manager_only(request)
+    export = get_visible_or_404(request, SubjectAccessExport.objects.select_related("child"), pk=export_pk)
+    audit_view(request, export.child, "subject_access.downloaded", export=export.pk, sha256=export.sha256)
+    return FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=f"subject-access-{export.child.identifier}-{export.pk}.pdf",
         content_type="application/pdf",
     )

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 
 from participants import selectors, services
 from participants.forms import StaffAccountForm
-from participants.rules import is_administrator, is_staff_role
+from participants.rules import is_administrator, is_manager, is_staff_role
 
 
 @login_required
@@ -39,5 +39,10 @@ def families(request):
     return render(
         request,
         "participants/families.html",
-        {"page": page, "query": query, "can_schedule": is_administrator(request.user)},
+        {
+            "page": page,
+            "query": query,
+            "can_schedule": is_administrator(request.user),
+            "is_manager": is_manager(request.user),
+        },
     )

@@ -143,6 +143,7 @@ def build_world() -> dict[str, object]:
         "pk": meeting.pk,
         "invitation_pk": meeting.invitations.get(person=parent).pk,
         "family_pk": family.pk,
+        "child_pk": family.children.first().pk,
         "report_pk": report.pk,
     }
 

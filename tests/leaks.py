@@ -274,6 +274,9 @@ def build_world() -> World:
     )
     services.minutes_share(minutes=other_minutes, actor=chair.user, now=now - timedelta(hours=2))
 
+    # The father asks for the records about his child (a subject access request).
+    services.subject_access_export(child=child, requester=father, actor=manager.user, now=now - timedelta(minutes=5))
+
     # Account emails, and calendar feeds.
     account_invite(actor=administrator.user, person=mother, now=now - timedelta(hours=1))
     staff_account_create(

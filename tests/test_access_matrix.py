@@ -20,6 +20,10 @@ EXPECTED: dict[str, list[int]] = {
     "audit:search": [A, F, F, F, OK, F, F, F, F, F, F],
     "participants:staff": [A, OK, F, F, F, F, F, F, F, F, F],
     "participants:families": [A, OK, OK, OK, OK, F, F, F, F, F, F],
+    # Subject access: managers only; other staff are refused, and no one else may learn a
+    # child's record exists. No export has been made here, so the file is a 404.
+    "subject_access": [A, F, F, F, OK, N, N, N, N, N, N],
+    "subject_access_file": [A, F, F, F, N, N, N, N, N, N, N],
     "meetings:due": [A, OK, OK, OK, OK, F, F, F, F, F, F],
     "meetings:feed_settings": [A, OK, OK, OK, F, F, F, F, F, F, F],
     # The feed needs no sign-in: its secret is the URL, and a wrong one is a 404 for all.

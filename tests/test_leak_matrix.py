@@ -23,7 +23,7 @@ from meetings import selectors as meeting_selectors
 from meetings.enums import InvitationRole
 from meetings.models import Report
 from minutes import redaction
-from minutes.models import Comment
+from minutes.models import Comment, SubjectAccessExport
 from notifications.models import OutboundEmail
 from tests import leaks
 from tests.access import all_patterns
@@ -69,6 +69,8 @@ PAGES = {
     "audit:search": "the audit log",
     "participants:staff": "staff accounts",
     "participants:families": "families",
+    "subject_access": "a manager's subject access exports for a child",
+    "subject_access_file": "a subject access export's PDF",
 }
 
 # Every kind of email Confer sends (by the outbox key's shape); a new kind needs a row.
@@ -100,6 +102,12 @@ def confer_patterns():
 def urls_for(pattern, world: leaks.World) -> list[str]:
     if "token" in pattern.kwargs:
         return [reverse(pattern.key, kwargs={"token": token}) for token in world.feed_tokens]
+    if "child_pk" in pattern.kwargs:
+        children = {c.pk for m in world.meetings for c in m.children.all()}
+        return [reverse(pattern.key, kwargs={"child_pk": pk}) for pk in sorted(children)]
+    if "export_pk" in pattern.kwargs:
+        exports = SubjectAccessExport.objects.values_list("pk", flat=True)
+        return [reverse(pattern.key, kwargs={"export_pk": pk}) for pk in exports]
     if "family_pk" in pattern.kwargs:
         return [reverse(pattern.key, kwargs={"family_pk": m.family_id}) for m in world.meetings]
     if "pk" not in pattern.kwargs:

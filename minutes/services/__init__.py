@@ -19,6 +19,7 @@ from minutes.services.common import family_invitations
 from minutes.services.distribution import distribution_due, minutes_distribute
 from minutes.services.letters import decision_letter_due, decision_letter_send
 from minutes.services.sharing import comment_deadline_from, minutes_share, minutes_withdraw, window_reopen
+from minutes.services.subject_access import requesters_for, subject_access_export
 from minutes.services.writing import minutes_start, section_add_part, section_save, section_set_restrictions
 
 __all__ = [
@@ -38,8 +39,10 @@ __all__ = [
     "minutes_start",
     "minutes_withdraw",
     "no_comments",
+    "requesters_for",
     "section_add_part",
     "section_save",
     "section_set_restrictions",
+    "subject_access_export",
     "window_reopen",
 ]

@@ -16,37 +16,12 @@ from minutes.models import Distribution, NoComments
 from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
-
-WITHHELD_FROM_PARENT = "MARKER-RESTRICTED-FROM-THE-PARENT"
-THIRD_PARTY = "MARKER-NEIGHBOUR-SAID"
-EVERYONE = "MARKER-EVERYONE-READS-THIS"
+from tests.minutes.conftest import EVERYONE, THIRD_PARTY, WITHHELD_FROM_PARENT
 
 
 def pages_text(distribution: Distribution) -> list[str]:
     with distribution.file.open("rb") as f:
         return [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(f.read())).pages]
-
-
-@pytest.fixture
-def approved(minutes, chair, parent, officer, neighbour, held_meeting):
-    """Minutes of the conference held on Wednesday 6 January 2027: one part withheld from
-    the parent, one from a neighbour who refused consent; shared Thursday 7th, the parent
-    said "no comments", approved Friday 8th."""
-
-    def write(key, text, **restrictions):
-        section = minutes.sections.get(key=key)
-        services.section_save(section=section, actor=chair.user, text=text, version=section.version)
-        if restrictions:
-            services.section_set_restrictions(section=section, actor=chair.user, **restrictions)
-
-    parent_invitation = held_meeting.invitations.get(person=parent)
-    write("purpose", EVERYONE + " " + "The conference met to decide on a plan. " * 120)
-    write("worries", THIRD_PARTY, third_party_source=neighbour, restricted_from=[])
-    write("analysis", WITHHELD_FROM_PARENT, third_party_source=None, restricted_from=[parent_invitation])
-    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 7, 10))
-    services.no_comments(minutes=minutes, actor=parent.user, now=local(2027, 1, 7, 12))
-    services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 9))
-    return minutes
 
 
 def test_each_recipient_gets_their_readers_copy_with_their_name_on_every_page_and_its_hash(
