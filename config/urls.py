@@ -22,6 +22,7 @@ urlpatterns = [
     path("people/", include("participants.urls")),
     path("children/<int:child_pk>/subject-access/", minutes_views.subject_access, name="subject_access"),
     path("subject-access/<int:export_pk>/file/", minutes_views.subject_access_file, name="subject_access_file"),
+    path("timeliness/", minutes_views.timeliness, name="timeliness"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -116,3 +116,19 @@ class SubjectAccessForm(forms.Form):
     def __init__(self, *args, requesters, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["requester"].queryset = requesters
+
+
+class TimelinessForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    chair = forms.ModelChoiceField(label="Chair", queryset=None, required=False, empty_label="Every chair")
+
+    def __init__(self, *args, chairs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = chairs
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("The 'from' date must be on or before the 'to' date.")
+        return data

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -13,7 +16,7 @@ from audit.access import audit_view, get_visible_or_404
 from meetings.enums import InvitationRole, MeetingStatus
 from meetings.errors import MeetingError
 from meetings.gates import access_meeting
-from minutes import copies, redaction, services
+from minutes import copies, dashboard, deadlines, redaction, services
 from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
@@ -26,10 +29,12 @@ from minutes.forms import (
     RestrictionForm,
     SectionForm,
     SubjectAccessForm,
+    TimelinessForm,
 )
 from minutes.gates import access_minutes
 from minutes.models import Comment, DecisionLetter, DecisionLetterCopy, Distribution, Minutes, SubjectAccessExport
 from minutes.rules import refusal
+from participants.enums import StaffRole
 from participants.models import Child, Person
 from participants.rules import is_manager, is_staff_role
 
@@ -485,3 +490,68 @@ def subject_access_file(request, export_pk: int):
         filename=f"subject-access-{export.child.identifier}-{export.pk}.pdf",
         content_type="application/pdf",
     )
+
+
+@login_required
+def timeliness(request):
+    """Managers see how timely meetings, drafts, letters and minutes were: totals, a chart
+    per month, each meeting, and a CSV of it all."""
+    _manager_only(request)
+    today = timezone.localdate()
+    chairs = Person.objects.filter(user__groups__name=StaffRole.CHAIR).order_by("full_name")
+    initial = {"start": today.replace(day=1) - timedelta(days=365), "end": today}
+    form = TimelinessForm(request.GET or initial, chairs=chairs)
+    report = None
+    if form.is_valid():
+        data = form.cleaned_data
+        report = dashboard.timeliness(data["start"], data["end"], chair_id=data["chair"].pk if data["chair"] else None)
+        if request.GET.get("format") == "csv":
+            return _timeliness_csv(report)
+    bars = dashboard.chart_bars(report) if report else []
+    context = {
+        "form": form,
+        "report": report,
+        "totals": [(label, report.totals[key]) for key, label in dashboard.MEASURES] if report else [],
+        "rows": [
+            (row, [label for key, label in dashboard.MEASURES if row.results.get(key) is False])
+            for row in report.rows[:100]
+        ]
+        if report
+        else [],
+        "bars": bars,
+        "chart_width": 40 + 64 * len(bars),
+        "no_minutes": deadlines.no_minutes_produced()[:50],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "minutes/timeliness.html", context)
+
+
+def _timeliness_csv(report) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="timeliness.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "reference",
+            "kind",
+            "held on",
+            "children",
+            "chair",
+            *[label for _key, label in dashboard.MEASURES],
+            "working days to distribution",
+        ]
+    )
+    words = {True: "on time", False: "late", None: ""}
+    for row in report.rows:
+        writer.writerow(
+            [
+                row.meeting.reference,
+                row.meeting.get_kind_display(),
+                row.held_on.isoformat(),
+                row.children,
+                row.chair,
+                *[words[row.results.get(key)] if key in row.results else "n/a" for key, _label in dashboard.MEASURES],
+                "" if row.days_to_distribution is None else row.days_to_distribution,
+            ]
+        )
+    return response

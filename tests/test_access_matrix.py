@@ -24,6 +24,7 @@ EXPECTED: dict[str, list[int]] = {
     # child's record exists. No export has been made here, so the file is a 404.
     "subject_access": [A, F, F, F, OK, N, N, N, N, N, N],
     "subject_access_file": [A, F, F, F, N, N, N, N, N, N, N],
+    "timeliness": [A, F, F, F, OK, N, N, N, N, N, N],
     "meetings:due": [A, OK, OK, OK, OK, F, F, F, F, F, F],
     "meetings:feed_settings": [A, OK, OK, OK, F, F, F, F, F, F, F],
     # The feed needs no sign-in: its secret is the URL, and a wrong one is a 404 for all.

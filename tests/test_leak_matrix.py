@@ -71,6 +71,7 @@ PAGES = {
     "participants:families": "families",
     "subject_access": "a manager's subject access exports for a child",
     "subject_access_file": "a subject access export's PDF",
+    "timeliness": "managers' timeliness dashboard",
 }
 
 # Every kind of email Confer sends (by the outbox key's shape); a new kind needs a row.

@@ -1,0 +1,84 @@
+"""The managers' timeliness dashboard: what was on time, per month, per meeting, as CSV."""
+
+import csv
+import io
+
+from django.urls import reverse
+
+from meetings.enums import MeetingKind, ReviewOutcome
+from meetings.services import OutcomeRecord
+from minutes import dashboard, services
+from tests import factories
+from tests.factories import local
+
+
+def _on_time_conference_and_late_cin(held_meeting, approved, chair, administrator, family):
+    """The conference of 6 January 2027: letter, draft and minutes all on time. A CIN
+    meeting on 1 February: nothing done since, so its draft and minutes are late by March."""
+    services.decision_letter_send(
+        meeting=held_meeting, actor=chair.user, lead_social_worker="Sam Worker", now=local(2027, 1, 7, 9)
+    )
+    services.minutes_distribute(minutes=approved, actor=chair.user, now=local(2027, 1, 8, 10))
+    cin = factories.schedule(
+        administrator=administrator, chair=chair, family=family, kind=MeetingKind.CIN, starts_at=local(2027, 2, 1)
+    )
+    continues = {c.pk: OutcomeRecord(review_outcome=ReviewOutcome.CONTINUE) for c in cin.children.all()}
+    factories.hold(cin, chair, outcomes=continues)
+    return cin
+
+
+def test_each_step_is_counted_on_time_or_late_per_month(held_meeting, approved, chair, administrator, family):
+    _on_time_conference_and_late_cin(held_meeting, approved, chair, administrator, family)
+    report = dashboard.timeliness(local(2027, 1, 1).date(), local(2027, 2, 28).date(), now=local(2027, 3, 15, 9))
+    totals = {key: (t.on_time, t.total) for key, t in report.totals.items()}
+    assert totals == {
+        "icpc": (1, 1),
+        "rcpc": (0, 0),
+        "cla": (0, 0),
+        "draft": (1, 2),
+        "letter": (1, 1),
+        "distributed": (1, 2),
+    }
+    assert report.median_days_to_distribution == 2  # Wednesday 6th to Friday 8th
+    assert [(month.month, t["distributed"].percent) for month, t in report.months] == [(1, 100), (2, 0)]
+    bars = dashboard.chart_bars(report)
+    assert [(bar["label"], bar["count"]) for bar in bars] == [("100%", "1 of 1"), ("0%", "0 of 1")]
+
+
+def test_a_step_not_yet_due_counts_as_neither(held_meeting, chair):
+    report = dashboard.timeliness(local(2027, 1, 1).date(), local(2027, 1, 31).date(), now=local(2027, 1, 7, 8))
+    [row] = report.rows
+    assert (row.results["draft"], row.results["distributed"], row.results["letter"]) == (None, None, None)
+    assert report.totals["draft"].total == 0
+
+
+def test_managers_see_totals_a_chart_and_a_csv_and_no_one_else_does(
+    client,
+    held_meeting,
+    approved,
+    chair,
+    administrator,
+    manager,
+    family,
+    parent,
+    django_assert_max_num_queries,
+    time_machine,
+):
+    _on_time_conference_and_late_cin(held_meeting, approved, chair, administrator, family)
+    time_machine.move_to(local(2027, 3, 15, 9))
+    client.force_login(manager.user)
+    url = reverse("timeliness")
+    params = {"start": "2027-01-01", "end": "2027-02-28"}
+    with django_assert_max_num_queries(16):
+        page = client.get(url, params).content.decode()
+    assert "Meetings held in the period: 2" in page
+    assert "1 of 2 on time (50%)" in page
+    assert "<svg" in page and ">100%</text>" in page and ">0 of 1</text>" in page
+    rows = list(csv.reader(io.StringIO(client.get(url, {**params, "format": "csv"}).content.decode())))
+    assert rows[0][:3] == ["reference", "kind", "held on"]
+    assert [row[0] for row in rows[1:]] == [held_meeting.reference, rows[2][0]]
+    assert rows[1][-1] == "2"
+    client.force_login(administrator.user)
+    assert client.get(url).status_code == 403
+    client.force_login(parent.user)
+    assert client.get(url).status_code == 404
