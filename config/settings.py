@@ -266,6 +266,9 @@ CONFER_COMPLAINTS_TEXT = os.environ.get(
     "You can ask the chair to explain the decision. If you want to complain about the conference or its "
     "decision, write to the service manager within 28 days of this letter; your social worker can tell you how.",
 )
+# Attach each recipient's PDF to the "final minutes" email. Off by default: an attachment
+# leaves Confer for mailboxes it cannot audit; the link behind sign-in does not.
+CONFER_ATTACH_MINUTES_PDF = os.environ.get("CONFER_ATTACH_MINUTES_PDF", "0") == "1"
 CONFER_REPORT_MAX_BYTES = int(os.environ.get("CONFER_REPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Where people reach Confer, for links in emails and calendar invites.
 CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,9 @@ def build_email(message: OutboundEmail) -> EmailMultiAlternatives:
         to=[message.to_email],
         headers={"X-Confer-Message": message.key},
     )
+    if message.attachment:
+        with default_storage.open(message.attachment, "rb") as f:
+            email.attach(message.attachment_name or "attachment.pdf", f.read(), "application/pdf")
     if message.calendar:
         email.attach_alternative(message.calendar, f"text/calendar; method={message.calendar_method}")
         email.attach("invite.ics", message.calendar.encode(), "application/ics")

@@ -36,6 +36,9 @@ class OutboundEmail(models.Model):
     calendar = models.TextField(blank=True)
     calendar_method = models.CharField(max_length=10, blank=True)
     sequence = models.PositiveIntegerField(null=True, blank=True)
+    # A file from Confer's storage sent with the message (only where a setting allows it).
+    attachment = models.CharField(max_length=300, blank=True)
+    attachment_name = models.CharField(max_length=120, blank=True)
 
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -85,18 +86,22 @@ def _refuse_while_family_may_answer(minutes: Minutes, now: datetime) -> None:
         )
 
 
-def _email(minutes: Minutes, invitation: Invitation, *, now: datetime) -> None:
+def _email(minutes: Minutes, invitation: Invitation, distribution: Distribution, *, now: datetime) -> None:
     meeting = minutes.meeting
     title = f"{meeting.get_kind_display()} {meeting.reference}"
     link = absolute_url(reverse("minutes:copy", args=[meeting.pk]))
+    attach = settings.CONFER_ATTACH_MINUTES_PDF
+    where = "Your copy is attached. You can also read it" if attach else "Read and download your copy"
     outbox_enqueue(
+        attachment=distribution.file.name if attach else "",
+        attachment_name=f"minutes-{meeting.reference}.pdf" if attach else "",
         key=f"minutes:{minutes.pk}:distributed:{invitation.person_id}",
         to_email=invitation.person.email,
         recipient=invitation.person,
         subject=f"Final minutes: {title}",
         body=(
             f"Hello,\n\nThe final minutes of the {meeting.get_kind_display().lower()} {meeting.reference} "
-            f"are ready.\n\nRead and download your copy at {link} (you need to sign in).\n\n"
+            f"are ready.\n\n{where} at {link} (you need to sign in).\n\n"
             "Your copy has your name on every page. Please keep it safe and do not share it.\n"
         ),
         obj=meeting,
@@ -151,7 +156,7 @@ def minutes_distribute(
         distribution.save()
         made.append(distribution)
         if invitation.person.email:
-            _email(minutes, invitation, now=now)
+            _email(minutes, invitation, distribution, now=now)
     minutes.mark_distributed(now=now)
     minutes.distribution_late_reason = late_reason.strip() if late else ""
     minutes.save()

@@ -13,6 +13,7 @@ from meetings.enums import InvitationRole, MeetingStatus
 from minutes import pdf, services
 from minutes.errors import MinutesError
 from minutes.models import Distribution, NoComments
+from notifications.delivery import build_email
 from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
@@ -144,6 +145,7 @@ def test_the_email_links_to_the_copy_and_names_no_child(approved, chair, parent,
     child_name = family.children.get().person.full_name
     assert child_name not in email.subject and child_name not in email.body
     assert email.calendar == ""
+    assert email.attachment == ""  # by default the PDF stays in Confer: the email only links to it
 
 
 def test_a_recipient_downloads_only_their_own_copy_and_each_download_is_audited(
@@ -190,3 +192,15 @@ def test_only_the_chair_distributes(client, approved, administrator, officer):
         client.force_login(person.user)
         assert client.post(url).status_code == 403
     assert not Distribution.objects.exists()
+
+
+def test_the_pdf_travels_by_email_only_when_the_setting_says_so(approved, chair, parent, settings):
+    settings.CONFER_ATTACH_MINUTES_PDF = True
+    services.minutes_distribute(minutes=approved, actor=chair.user, now=local(2027, 1, 8, 10))
+    email = OutboundEmail.objects.get(to_email=parent.email, subject__startswith="Final minutes")
+    assert "Your copy is attached" in email.body
+    parts = [part for part in build_email(email).message().walk() if part.get_content_type() == "application/pdf"]
+    [attached] = parts
+    assert attached.get_filename() == f"minutes-{approved.meeting.reference}.pdf"
+    copy = Distribution.objects.get(person=parent)
+    assert hashlib.sha256(attached.get_payload(decode=True)).hexdigest() == copy.sha256
