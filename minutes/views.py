@@ -506,7 +506,7 @@ def timeliness(request):
         data = form.cleaned_data
         report = dashboard.timeliness(data["start"], data["end"], chair_id=data["chair"].pk if data["chair"] else None)
         if request.GET.get("format") == "csv":
-            return _timeliness_csv(report)
+            return _timeliness_csv(report, by_child=request.GET.get("by") == "child")
     bars = dashboard.chart_bars(report) if report else []
     context = {
         "form": form,
@@ -526,9 +526,11 @@ def timeliness(request):
     return render(request, "minutes/timeliness.html", context)
 
 
-def _timeliness_csv(report) -> HttpResponse:
+def _timeliness_csv(report, *, by_child: bool) -> HttpResponse:
+    """One row per meeting, or per child of each meeting (``by_child``), by identifier."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="timeliness.csv"'
+    name = "timeliness-by-child.csv" if by_child else "timeliness.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
     writer.writerow(
         [
@@ -543,15 +545,19 @@ def _timeliness_csv(report) -> HttpResponse:
     )
     words = {True: "on time", False: "late", None: ""}
     for row in report.rows:
-        writer.writerow(
-            [
-                row.meeting.reference,
-                row.meeting.get_kind_display(),
-                row.held_on.isoformat(),
-                row.children,
-                row.chair,
-                *[words[row.results.get(key)] if key in row.results else "n/a" for key, _label in dashboard.MEASURES],
-                "" if row.days_to_distribution is None else row.days_to_distribution,
-            ]
-        )
+        for children in row.children.split(", ") if by_child else [row.children]:
+            writer.writerow(
+                [
+                    row.meeting.reference,
+                    row.meeting.get_kind_display(),
+                    row.held_on.isoformat(),
+                    children,
+                    row.chair,
+                    *[
+                        words[row.results.get(key)] if key in row.results else "n/a"
+                        for key, _label in dashboard.MEASURES
+                    ],
+                    "" if row.days_to_distribution is None else row.days_to_distribution,
+                ]
+            )
     return response

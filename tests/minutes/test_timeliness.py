@@ -78,6 +78,12 @@ def test_managers_see_totals_a_chart_and_a_csv_and_no_one_else_does(
     assert rows[0][:3] == ["reference", "kind", "held on"]
     assert [row[0] for row in rows[1:]] == [held_meeting.reference, rows[2][0]]
     assert rows[1][-1] == "2"
+    # Per child: a sibling group's meeting gives one row for each child.
+    factories.ChildFactory(family=family)  # a child not at these meetings adds no row
+    by_child = list(
+        csv.reader(io.StringIO(client.get(url, {**params, "format": "csv", "by": "child"}).content.decode()))
+    )
+    assert [row[3] for row in by_child[1:]] == [family.children.order_by("pk").first().identifier] * 2
     client.force_login(administrator.user)
     assert client.get(url).status_code == 403
     client.force_login(parent.user)
