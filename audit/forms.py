@@ -4,8 +4,12 @@ from django import forms
 class AuditSearchForm(forms.Form):
     person = forms.CharField(required=False, label="Person", help_text="Part of a name or email address of who acted")
     child = forms.CharField(required=False, label="Child reference", help_text="For example CH000123")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def clean(self):
         data = super().clean()

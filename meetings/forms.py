@@ -110,7 +110,7 @@ class ScheduleForm(WhenWhereForm):
     strategy_discussion_on = forms.DateField(
         label="Date of the strategy discussion",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Initial conferences only: they are due 15 working days after it.",
     )
     notes_for_participants = forms.CharField(

@@ -98,7 +98,7 @@ class DecisionLetterForm(forms.Form):
     core_group_on = forms.DateField(
         label="First core group meeting (optional)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     late_reason = forms.CharField(
         label="Why the letter is late",
@@ -119,8 +119,8 @@ class SubjectAccessForm(forms.Form):
 
 
 class TimelinessForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     chair = forms.ModelChoiceField(label="Chair", queryset=None, required=False, empty_label="Every chair")
 
     def __init__(self, *args, chairs, **kwargs):

@@ -88,3 +88,11 @@ def test_managers_see_totals_a_chart_and_a_csv_and_no_one_else_does(
     assert client.get(url).status_code == 403
     client.force_login(parent.user)
     assert client.get(url).status_code == 404
+
+
+def test_the_form_starts_with_the_last_year_filled_in_as_browsers_read_dates(client, manager, time_machine):
+    time_machine.move_to(local(2027, 3, 15, 9))
+    client.force_login(manager.user)
+    page = client.get(reverse("timeliness")).content.decode()
+    # Date inputs take ISO dates; any other format shows as an empty field.
+    assert 'value="2026-03-01"' in page and 'value="2027-03-15"' in page
