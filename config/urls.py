@@ -3,8 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from meetings import views as meeting_views
-from minutes import start_pages
-from minutes import views as minutes_views
+from minutes import record_views, start_pages
 
 admin.site.site_header = "Confer administration"
 admin.site.site_title = "Confer"
@@ -20,9 +19,9 @@ urlpatterns = [
     # child's meetings for it lives with the meetings.
     path("audit/", include(([path("", meeting_views.audit_search, name="search")], "audit"))),
     path("people/", include("participants.urls")),
-    path("children/<int:child_pk>/subject-access/", minutes_views.subject_access, name="subject_access"),
-    path("subject-access/<int:export_pk>/file/", minutes_views.subject_access_file, name="subject_access_file"),
-    path("timeliness/", minutes_views.timeliness, name="timeliness"),
+    path("children/<int:child_pk>/subject-access/", record_views.subject_access, name="subject_access"),
+    path("subject-access/<int:export_pk>/file/", record_views.subject_access_file, name="subject_access_file"),
+    path("timeliness/", record_views.timeliness, name="timeliness"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import views
+from minutes import record_views, views
 
 app_name = "minutes"
 
@@ -19,8 +19,8 @@ urlpatterns = [
     path("comments/<int:comment_pk>/answer/", views.respond, name="respond"),
     path("no-comments/", views.no_comments, name="no_comments"),
     path("history/", views.history, name="history"),
-    path("distribute/", views.distribute, name="distribute"),
-    path("copy/", views.own_copy, name="copy"),
-    path("decision-letter/", views.decision_letter, name="decision_letter"),
-    path("decision-letter/copy/", views.decision_letter_copy, name="decision_letter_copy"),
+    path("distribute/", record_views.distribute, name="distribute"),
+    path("copy/", record_views.own_copy, name="copy"),
+    path("decision-letter/", record_views.decision_letter, name="decision_letter"),
+    path("decision-letter/copy/", record_views.decision_letter_copy, name="decision_letter_copy"),
 ]
