@@ -19,6 +19,7 @@ from rules.contrib.models import RulesModelBase, RulesModelMixin
 from simple_history.models import HistoricalRecords
 
 from meetings import rules as meeting_rules
+from meetings import timescales
 from meetings.enums import (
     Attendance,
     Category,
@@ -80,6 +81,12 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     # Proposed by holding the meeting, from the statutory timescales.
     next_kind = models.CharField(max_length=10, choices=MeetingKind.choices, blank=True, editable=False)
     next_due_on = models.DateField(null=True, blank=True, editable=False)
+    # The timescales after a meeting, fixed when it is held (working days depend on the
+    # territory's holidays, which SQL cannot count): the deadline sweep and the dashboard
+    # compare dates instead of computing them row by row.
+    letter_due_on = models.DateField(null=True, blank=True, editable=False)  # conferences only
+    draft_due_on = models.DateField(null=True, blank=True, editable=False)
+    distribution_due_on = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -88,6 +95,8 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
         indexes = [
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["status", "next_due_on"]),
+            models.Index(fields=["status", "draft_due_on"]),
+            models.Index(fields=["status", "distribution_due_on"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -143,6 +152,7 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
         self.held_at = now
         self.next_kind = next_kind
         self.next_due_on = next_due_on
+        self.letter_due_on, self.draft_due_on, self.distribution_due_on = timescales.due_after(self)
 
     hold.alters_data = True
 

@@ -150,3 +150,12 @@ def next_meeting_after(
         months = t.cla_second_months if earlier_in_track == 0 else t.cla_later_months
         return NextMeeting(MeetingKind.CLA, add_months(held_on, months))
     return NextMeeting(MeetingKind.CIN, held_on + timedelta(weeks=t.cin_review_weeks))
+
+
+def due_after(meeting) -> tuple[date | None, date, date]:
+    """What is due after a meeting is held: the decision letter (conferences only), the
+    draft shared, the minutes distributed, each N working days after the meeting's day."""
+    t = timescales(meeting.kind)
+    day = meeting.local_date
+    letter = add_working_days(day, t.decision_letter_working_days) if MeetingKind(meeting.kind).is_conference else None
+    return letter, add_working_days(day, t.draft_share_working_days), add_working_days(day, t.distribution_working_days)

@@ -17,22 +17,23 @@ manager (administrators too, for a meeting to schedule). Administrators hear of 
 meeting ``CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS`` before it is due.
 
 Idempotent: each (meeting, deadline, due date, stage) is recorded once as a
-``DeadlineNotice``, so a second run tells nobody anything twice. Set-based: a fixed number
-of queries whatever the number of items (candidates are filtered in SQL, notices and
-emails written in bulk), and each person gets one email a run listing what is new for them.
+``DeadlineNotice``, so a second run tells nobody anything twice. Set-based: the due dates
+were stored on the meeting when it was held, so each (deadline, stage) is one
+``INSERT … SELECT`` of the notices not yet written, and each person's email is built from
+aggregate queries (a count, and the first few lines); the number of queries is the same
+for ten items or a hundred thousand.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -53,150 +54,93 @@ Kind, Stage = DeadlineNotice.Kind, DeadlineNotice.Stage
 LISTED_PER_EMAIL = 50
 
 
-@dataclass(frozen=True)
-class Due:
-    """One deadline to tell someone about. Plain values, not model instances: a sweep may
-    hold a hundred thousand of them."""
-
-    meeting_id: int
-    reference: str
-    meeting_kind: str
-    next_kind: str
-    chair_id: int
-    chair_email: str
-    kind: str
-    due_on: date
-    stage: str
-
-
-# What each deadline query reads of a meeting (and whether it was reminded already).
-FIELDS = ("pk", "reference", "kind", "next_kind", "chair_id", "chair__email", "starts_at", "next_due_on", "reminded")
-
-
-def _due_item(row: tuple, kind: str, due_on: date, stage: str) -> Due:
-    pk, reference, meeting_kind, next_kind, chair_id, chair_email = row[:6]
-    return Due(pk, reference, meeting_kind, next_kind, chair_id, chair_email, kind, due_on, stage)
-
-
-@lru_cache(maxsize=4096)
-def _working_days_after(day: date, days: int, territory: str) -> date:
-    # Meetings share dates; the sweep asks the same sums thousands of times.
-    return timescales.add_working_days(day, days, territory)
-
-
-def _due(day: date, days: int) -> date:
-    return _working_days_after(day, days, settings.CONFER_TERRITORY)
-
-
-def _stage(due_on: date, today: date, notice_days: int) -> str | None:
-    if today > due_on:
-        return Stage.OVERDUE
-    if today >= _due(due_on, -notice_days):
-        return Stage.REMINDER
-    return None
-
-
-def _notice(kind: str, stage: str):
-    return DeadlineNotice.objects.filter(meeting=OuterRef("pk"), kind=kind, stage=stage)
-
-
-def _with_notices(meetings, kind: str):
-    """Meetings not yet told about at the overdue stage, each knowing if it was reminded."""
-    return meetings.annotate(reminded=Exists(_notice(kind, Stage.REMINDER))).exclude(
-        Exists(_notice(kind, Stage.OVERDUE))
-    )
-
-
-def _minutes_items(today: date, remind: int) -> list[Due]:
-    """Draft, comments and distribution deadlines of held meetings (three queries)."""
+def _deadlines() -> dict[str, tuple[QuerySet[Meeting], str]]:
+    """Each deadline: the meetings for which it is still open, and the field with its date."""
     held = Meeting.objects.filter(status=MeetingStatus.HELD)
     unanswered = Comment.objects.filter(
         minutes__meeting=OuterRef("pk"), withdrawn_at__isnull=True, response__isnull=True
     )
-    queries = {
-        Kind.DRAFT: held.filter(
-            Q(minutes__isnull=True) | Q(minutes__status=MinutesStatus.DRAFT, minutes__share_count=0)
-        ),
-        Kind.COMMENTS: held.filter(minutes__status=MinutesStatus.SHARED).filter(Exists(unanswered)),
-        Kind.DISTRIBUTION: held.filter(
-            Q(minutes__status=MinutesStatus.APPROVED) | Q(minutes__status=MinutesStatus.SHARED)
-        ).exclude(Exists(unanswered)),
-    }
-    in_force = {k: timescales.timescales(k) for k in MeetingKind.values}
-    items = []
-    for kind, meetings in queries.items():
-        for row in _with_notices(meetings, kind).values_list(*FIELDS).iterator(chunk_size=5000):
-            t = in_force[row[2]]
-            days = t.draft_share_working_days if kind == Kind.DRAFT else t.distribution_working_days
-            due_on = _due(timezone.localtime(row[6]).date(), days)
-            stage = _stage(due_on, today, remind)
-            if stage is not None and not (stage == Stage.REMINDER and row[8]):
-                items.append(_due_item(row, kind, due_on, stage))
-    return items
-
-
-def _letter_items(today: date, remind: int) -> list[Due]:
-    """Held conferences whose decision letter has not been sent (one query)."""
-    conferences = Meeting.objects.filter(
-        kind__in=[k.value for k in MeetingKind if k.is_conference],
-        status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED],
-    ).exclude(Exists(DecisionLetter.objects.filter(meeting=OuterRef("pk"))))
-    in_force = {k: timescales.timescales(k) for k in MeetingKind.values}
-    items = []
-    for row in _with_notices(conferences, Kind.DECISION_LETTER).values_list(*FIELDS).iterator(chunk_size=5000):
-        due_on = _due(timezone.localtime(row[6]).date(), in_force[row[2]].decision_letter_working_days)
-        stage = _stage(due_on, today, remind)
-        if stage is not None and not (stage == Stage.REMINDER and row[8]):
-            items.append(_due_item(row, Kind.DECISION_LETTER, due_on, stage))
-    return items
-
-
-def _next_meeting_items(today: date, notice_days: int) -> list[Due]:
-    """Held meetings whose next statutory meeting is due soon and not scheduled (one query)."""
-    horizon = _due(today, notice_days)
     followed = Meeting.objects.filter(previous=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
-    meetings = _with_notices(
-        Meeting.objects.filter(
-            status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], next_due_on__isnull=False, next_due_on__lte=horizon
-        ).exclude(Exists(followed)),
-        Kind.NEXT_MEETING,
-    )
-    items = []
-    for row in meetings.values_list(*FIELDS).iterator(chunk_size=5000):
-        stage = _stage(row[7], today, notice_days)
-        if stage is not None and not (stage == Stage.REMINDER and row[8]):
-            items.append(_due_item(row, Kind.NEXT_MEETING, row[7], stage))
-    return items
+    return {
+        Kind.DECISION_LETTER: (
+            Meeting.objects.filter(
+                status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], letter_due_on__isnull=False
+            ).exclude(Exists(DecisionLetter.objects.filter(meeting=OuterRef("pk")))),
+            "letter_due_on",
+        ),
+        Kind.DRAFT: (
+            held.filter(Q(minutes__isnull=True) | Q(minutes__status=MinutesStatus.DRAFT, minutes__share_count=0)),
+            "draft_due_on",
+        ),
+        Kind.COMMENTS: (
+            held.filter(minutes__status=MinutesStatus.SHARED).filter(Exists(unanswered)),
+            "distribution_due_on",
+        ),
+        Kind.DISTRIBUTION: (
+            held.filter(minutes__status__in=[MinutesStatus.APPROVED, MinutesStatus.SHARED]).exclude(Exists(unanswered)),
+            "distribution_due_on",
+        ),
+        Kind.NEXT_MEETING: (
+            Meeting.objects.filter(
+                status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], next_due_on__isnull=False
+            ).exclude(Exists(followed)),
+            "next_due_on",
+        ),
+    }
 
 
-def _line(item: Due) -> str:
+def _told(kind: str, stage: str):
+    return DeadlineNotice.objects.filter(meeting=OuterRef("pk"), kind=kind, stage=stage)
+
+
+def _record(meetings: QuerySet[Meeting], kind: str, field: str, stage: str, now: datetime) -> int:
+    """Write a notice for each of ``meetings`` in one INSERT … SELECT; how many were new."""
+    rows = meetings.annotate(
+        notice_kind=Value(kind), notice_stage=Value(stage), notice_at=Value(now, output_field=DateTimeField())
+    ).values_list("pk", "notice_kind", field, "notice_stage", "notice_at")
+    select, params = rows.query.sql_with_params()
+    table = DeadlineNotice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (meeting_id, kind, due_on, stage, created_at) {select}", params)
+        return cursor.rowcount
+
+
+def _horizon(today: date, working_days: int) -> date:
+    return timescales.add_working_days(today, working_days)
+
+
+def _line(notice: DeadlineNotice) -> str:
+    meeting = notice.meeting
     what = {
         Kind.DECISION_LETTER: "send the decision letter to the parents",
         Kind.DRAFT: "share the draft minutes",
         Kind.COMMENTS: "answer the family's comments",
         Kind.DISTRIBUTION: "distribute the minutes",
-        Kind.NEXT_MEETING: f"schedule the next {MeetingKind(item.next_kind or item.meeting_kind).label.lower()}",
-    }[item.kind]
-    when = date_format(item.due_on, "l j F Y")
-    state = "OVERDUE, was due" if item.stage == Stage.OVERDUE else "due"
-    link = absolute_url(reverse("meetings:detail", args=[item.meeting_id]))
-    return f"- {item.reference} ({MeetingKind(item.meeting_kind).label}): {what}, {state} {when}. {link}"
+        Kind.NEXT_MEETING: f"schedule the next {MeetingKind(meeting.next_kind or meeting.kind).label.lower()}",
+    }[notice.kind]
+    when = date_format(notice.due_on, "l j F Y")
+    state = "OVERDUE, was due" if notice.stage == Stage.OVERDUE else "due"
+    link = absolute_url(reverse("meetings:detail", args=[meeting.pk]))
+    return f"- {meeting.reference} ({meeting.get_kind_display()}): {what}, {state} {when}. {link}"
 
 
-def _digest(person_id: int, email: str, items: list[Due], now: datetime) -> OutboundEmail:
-    overdue = sum(1 for item in items if item.stage == Stage.OVERDUE)
-    lines = [_line(item) for item in items[:LISTED_PER_EMAIL]]
-    if len(items) > LISTED_PER_EMAIL:
-        lines.append(f"... and {len(items) - LISTED_PER_EMAIL} more: see your start page in Confer.")
-    ids = ",".join(f"{i.meeting_id}:{i.kind}:{i.due_on}:{i.stage}" for i in items)
+def _digest(person_id: int, email: str, total: int, overdue: int, notices: list, now: datetime) -> OutboundEmail:
+    lines = [_line(notice) for notice in notices]
+    if total > len(lines):
+        lines.append(f"... and {total - len(lines)} more: see your start page in Confer.")
+    ids = ",".join(str(notice.pk) for notice in notices) + f":{total}"
     return OutboundEmail(
-        key=f"deadlines:{person_id}:{hashlib.sha256(ids.encode()).hexdigest()[:24]}",
+        key=f"deadlines:{person_id}:{now.isoformat()}:{hashlib.sha256(ids.encode()).hexdigest()[:16]}",
         created_at=now,
         to_email=email,
         recipient_id=person_id,
-        subject=f"Deadlines: {len(items)} to act on" + (f", {overdue} overdue" if overdue else ""),
+        subject=f"Deadlines: {total} to act on" + (f", {overdue} overdue" if overdue else ""),
         body="Hello,\n\nThese deadlines need you:\n\n" + "\n".join(lines) + "\n\n(You need to sign in.)\n",
     )
+
+
+def _first(notices: QuerySet[DeadlineNotice]) -> list[DeadlineNotice]:
+    return list(notices.select_related("meeting").order_by("due_on", "id")[:LISTED_PER_EMAIL])
 
 
 @dataclass(frozen=True)
@@ -211,50 +155,54 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
     """Record and send every reminder and escalation that is due and not yet sent."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    items = _minutes_items(today, settings.CONFER_REMINDER_WORKING_DAYS)
-    items += _letter_items(today, settings.CONFER_REMINDER_WORKING_DAYS)
-    items += _next_meeting_items(today, settings.CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS)
-    DeadlineNotice.objects.bulk_create(
-        [
-            DeadlineNotice(meeting_id=i.meeting_id, kind=i.kind, due_on=i.due_on, stage=i.stage, created_at=now)
-            for i in items
-        ],
-        batch_size=10_000,
-    )
+    remind_until = _horizon(today, settings.CONFER_REMINDER_WORKING_DAYS)
+    schedule_until = _horizon(today, settings.CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS)
+    counts = {Stage.REMINDER: 0, Stage.OVERDUE: 0}
+    for kind, (meetings, field) in _deadlines().items():
+        open_items = meetings.exclude(Exists(_told(kind, Stage.OVERDUE)))
+        counts[Stage.OVERDUE] += _record(open_items.filter(**{f"{field}__lt": today}), kind, field, Stage.OVERDUE, now)
+        until = schedule_until if kind == Kind.NEXT_MEETING else remind_until
+        soon = open_items.filter(**{f"{field}__gte": today, f"{field}__lte": until}).exclude(
+            Exists(_told(kind, Stage.REMINDER))
+        )
+        counts[Stage.REMINDER] += _record(soon, kind, field, Stage.REMINDER, now)
+    new = DeadlineNotice.objects.filter(created_at=now)
+    emails = []
+    # Chairs: their own new notices (a count each, and the first lines each, two queries).
+    by_chair = new.exclude(meeting__chair__email="").values("meeting__chair_id", "meeting__chair__email")
+    firsts: dict[int, list] = {}
+    ranked = new.annotate(
+        place=Window(RowNumber(), partition_by=[F("meeting__chair_id")], order_by=[F("due_on").asc(), F("id").asc()])
+    ).filter(place__lte=LISTED_PER_EMAIL)
+    for notice in ranked.select_related("meeting"):
+        firsts.setdefault(notice.meeting.chair_id, []).append(notice)
+    for row in by_chair.annotate(total=Count("id"), late=Count("id", filter=Q(stage=Stage.OVERDUE))):
+        chair_id = row["meeting__chair_id"]
+        emails.append(_digest(chair_id, row["meeting__chair__email"], row["total"], row["late"], firsts[chair_id], now))
+    # Managers: every new overdue notice; administrators: every meeting to schedule.
     staff = Person.objects.filter(
         user__is_active=True, user__groups__name__in=[StaffRole.MANAGER, StaffRole.ADMINISTRATOR]
     ).exclude(email="")
-    managers, administrators = [], []
-    for person in staff.select_related("user").prefetch_related("user__groups").distinct():
-        roles = {group.name for group in person.user.groups.all()}
+    overdue = new.filter(stage=Stage.OVERDUE)
+    to_schedule = new.filter(kind=Kind.NEXT_MEETING)
+    overdue_count, to_schedule_count = overdue.count(), to_schedule.count()
+    to_schedule_overdue = to_schedule.filter(stage=Stage.OVERDUE).count()
+    listed = {StaffRole.MANAGER: _first(overdue), StaffRole.ADMINISTRATOR: _first(to_schedule)}
+    for person in staff.prefetch_related("user__groups").distinct():
+        roles = {group.name for group in person.user.groups.all()} & set(listed)
+        if not roles:
+            continue
+        found = sorted({n.pk: n for role in roles for n in listed[role]}.values(), key=lambda n: (n.due_on, n.pk))
         if StaffRole.MANAGER in roles:
-            managers.append(person)
-        if StaffRole.ADMINISTRATOR in roles:
-            administrators.append(person)
-    # Each person's list: the chair's own deadlines; every overdue one for managers; the
-    # meetings to schedule for administrators.
-    told: dict[tuple[int, str], list[Due]] = defaultdict(list)
-    for item in items:
-        if item.chair_email:
-            told[(item.chair_id, item.chair_email)].append(item)
-    overdue = [item for item in items if item.stage == Stage.OVERDUE]
-    to_schedule = [item for item in items if item.kind == Kind.NEXT_MEETING]
-    for manager in managers:
-        told[(manager.pk, manager.email)] += overdue
-    for administrator in administrators:
-        told[(administrator.pk, administrator.email)] += to_schedule
-    emails = outbox_enqueue_many(
-        [
-            _digest(person_id, email, list(dict.fromkeys(found)), now)
-            for (person_id, email), found in told.items()
-            if found
-        ]
-    )
-    result = SweepResult(
-        reminders=sum(1 for i in items if i.stage == Stage.REMINDER),
-        overdue=sum(1 for i in items if i.stage == Stage.OVERDUE),
-        emails=len(emails),
-    )
+            # Every overdue notice, plus the meetings to schedule that are not overdue yet.
+            extra = to_schedule_count - to_schedule_overdue if StaffRole.ADMINISTRATOR in roles else 0
+            total, late = overdue_count + extra, overdue_count
+        else:
+            total, late = to_schedule_count, to_schedule_overdue
+        if found:
+            emails.append(_digest(person.pk, person.email, total, late, found, now))
+    created = outbox_enqueue_many(emails)
+    result = SweepResult(reminders=counts[Stage.REMINDER], overdue=counts[Stage.OVERDUE], emails=len(created))
     audit_record(actor=None, system_label="deadline sweep", code="deadlines.swept", now=now, detail=result.__dict__)
     return result
 

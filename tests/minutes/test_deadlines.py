@@ -53,6 +53,7 @@ def test_the_chair_is_reminded_once_before_the_draft_is_due_and_managers_told_on
     late = deadlines_sweep(now=local(2027, 1, 21, 9))
     assert (late.reminders, late.overdue, late.emails) == (0, 1, 2)
     assert "OVERDUE, was due Wednesday 20 January 2027" in emails_to(manager)[0].body
+    assert emails_to(manager)[0].subject == "Deadlines: 1 to act on, 1 overdue"
     assert deadlines_sweep(now=local(2027, 1, 22, 9)).emails == 0
     assert DeadlineNotice.objects.count() == 2
 
@@ -127,6 +128,9 @@ def _held_in_bulk(count, chair, family):
                 ends_at=start + timedelta(minutes=i, hours=1),
                 status=MeetingStatus.HELD,
                 held_at=start,
+                # What holding it through the service would have stored (CIN: no letter).
+                draft_due_on=local(2027, 1, 20).date(),
+                distribution_due_on=local(2027, 1, 27).date(),
             )
             for i in range(count)
         ]
@@ -141,8 +145,12 @@ def test_the_sweep_costs_the_same_number_of_queries_with_10_or_1000_items(chair,
             result = deadlines_sweep(now=when)
         # Each run finds only its own new items: the earlier ones were told already.
         assert (result.overdue, result.emails) == (count, 2)
+        # The manager's email counts them all, and lists the first fifty.
+        digest = OutboundEmail.objects.filter(to_email=manager.email).latest("id")
+        assert digest.subject == f"Deadlines: {count} to act on, {count} overdue"
+        assert digest.body.count("OVERDUE") == min(count, 50)
         counts[count] = len(queries)
-    assert counts[10] == counts[1000] <= 14
+    assert counts[10] == counts[1000] <= 25  # an INSERT … SELECT per deadline and stage, and the emails
     assert DeadlineNotice.objects.count() == 1010
 
 
