@@ -216,3 +216,15 @@ def no_minutes_produced():
         .select_related("meeting", "meeting__chair")
         .order_by("due_on", "id")
     )
+
+
+def open_overdue() -> list[DeadlineNotice]:
+    """Every deadline the sweep found overdue that is still open (the letter not sent, the
+    draft not shared, …), oldest first, with the meeting and its chair (who owns it): one
+    query per kind of deadline."""
+    found = []
+    for kind, (meetings, _field) in _deadlines().items():
+        found += DeadlineNotice.objects.filter(
+            kind=kind, stage=Stage.OVERDUE, meeting__in=meetings.values("pk")
+        ).select_related("meeting", "meeting__chair")[:200]
+    return sorted(found, key=lambda notice: (notice.due_on, notice.pk))

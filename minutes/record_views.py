@@ -181,7 +181,7 @@ def timeliness(request):
         else [],
         "bars": bars,
         "chart_width": 40 + 64 * len(bars),
-        "no_minutes": deadlines.no_minutes_produced()[:50],
+        "overdue": deadlines.open_overdue(),
         "query": request.GET.urlencode(),
     }
     return render(request, "minutes/timeliness.html", context)

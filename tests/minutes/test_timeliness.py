@@ -8,6 +8,7 @@ from django.urls import reverse
 from meetings.enums import MeetingKind, ReviewOutcome
 from meetings.services import OutcomeRecord
 from minutes import dashboard, services
+from minutes.deadlines import deadlines_sweep
 from tests import factories
 from tests.factories import local
 
@@ -84,6 +85,12 @@ def test_managers_see_totals_a_chart_and_a_csv_and_no_one_else_does(
         csv.reader(io.StringIO(client.get(url, {**params, "format": "csv", "by": "child"}).content.decode()))
     )
     assert [row[3] for row in by_child[1:]] == [family.children.order_by("pk").first().identifier] * 2
+    # The sweep found the CIN meeting's draft and minutes overdue: listed with their owner.
+    deadlines_sweep(now=local(2027, 3, 15, 8))
+    page = client.get(url, params).content.decode()
+    overdue = page[page.index('id="overdue"') :]
+    assert "Share the draft minutes" in overdue and chair.full_name in overdue
+    assert held_meeting.reference not in overdue  # everything on time there
     client.force_login(administrator.user)
     assert client.get(url).status_code == 403
     client.force_login(parent.user)
