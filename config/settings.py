@@ -269,6 +269,10 @@ CONFER_COMPLAINTS_TEXT = os.environ.get(
 # Attach each recipient's PDF to the "final minutes" email. Off by default: an attachment
 # leaves Confer for mailboxes it cannot audit; the link behind sign-in does not.
 CONFER_ATTACH_MINUTES_PDF = os.environ.get("CONFER_ATTACH_MINUTES_PDF", "0") == "1"
+# Monitoring: /metrics answers only with this bearer token (unset: it does not exist), and
+# /healthz reports trouble when a task has waited longer than this many seconds.
+CONFER_METRICS_TOKEN = os.environ.get("CONFER_METRICS_TOKEN", "")
+CONFER_TASK_QUEUE_MAX_AGE = int(os.environ.get("CONFER_TASK_QUEUE_MAX_AGE", "900"))
 CONFER_REPORT_MAX_BYTES = int(os.environ.get("CONFER_REPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 # Where people reach Confer, for links in emails and calendar invites.
 CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from meetings import views as meeting_views
-from minutes import record_views, start_pages
+from minutes import monitoring, record_views, start_pages
 
 admin.site.site_header = "Confer administration"
 admin.site.site_title = "Confer"
@@ -22,6 +22,8 @@ urlpatterns = [
     path("children/<int:child_pk>/subject-access/", record_views.subject_access, name="subject_access"),
     path("subject-access/<int:export_pk>/file/", record_views.subject_access_file, name="subject_access_file"),
     path("timeliness/", record_views.timeliness, name="timeliness"),
+    path("healthz", monitoring.healthz, name="healthz"),
+    path("metrics", monitoring.metrics, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -228,3 +228,11 @@ def open_overdue() -> list[DeadlineNotice]:
             kind=kind, stage=Stage.OVERDUE, meeting__in=meetings.values("pk")
         ).select_related("meeting", "meeting__chair")[:200]
     return sorted(found, key=lambda notice: (notice.due_on, notice.pk))
+
+
+def open_overdue_count() -> int:
+    """How many deadlines the sweep found overdue are still open (one query per deadline)."""
+    return sum(
+        DeadlineNotice.objects.filter(kind=kind, stage=Stage.OVERDUE, meeting__in=meetings.values("pk")).count()
+        for kind, (meetings, _field) in _deadlines().items()
+    )

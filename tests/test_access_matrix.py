@@ -25,6 +25,9 @@ EXPECTED: dict[str, list[int]] = {
     "subject_access": [A, F, F, F, OK, N, N, N, N, N, N],
     "subject_access_file": [A, F, F, F, N, N, N, N, N, N, N],
     "timeliness": [A, F, F, F, OK, N, N, N, N, N, N],
+    # Monitoring: health for everyone (numbers only); metrics only with the bearer token.
+    "healthz": [OK] * 11,
+    "metrics": [N] * 11,
     "meetings:due": [A, OK, OK, OK, OK, F, F, F, F, F, F],
     "meetings:feed_settings": [A, OK, OK, OK, F, F, F, F, F, F, F],
     # The feed needs no sign-in: its secret is the URL, and a wrong one is a 404 for all.

@@ -72,6 +72,8 @@ PAGES = {
     "subject_access": "a manager's subject access exports for a child",
     "subject_access_file": "a subject access export's PDF",
     "timeliness": "managers' timeliness dashboard",
+    "healthz": "is Confer up (numbers only)",
+    "metrics": "counts for monitoring (needs a token)",
 }
 
 # Every kind of email Confer sends (by the outbox key's shape); a new kind needs a row.
