@@ -98,7 +98,6 @@ def _letter_of(meeting: Meeting) -> DecisionLetter | None:
 
 
 def row_for(meeting: Meeting, today: date) -> Row:
-    t = timescales.timescales(meeting.kind)
     held_on = meeting.local_date
     minutes, letter = _minutes_of(meeting), _letter_of(meeting)
     results: dict[str, bool | None] = {}
@@ -106,16 +105,13 @@ def row_for(meeting: Meeting, today: date) -> Row:
         results[meeting.kind] = held_on <= meeting.due_on
     results["draft"] = _on_time(
         _local(minutes.shared_at) if minutes else None,
-        timescales.add_working_days(held_on, t.draft_share_working_days),
+        meeting.draft_due_on,
         today,
     )
-    if meeting.kind_enum.is_conference:
-        due = timescales.add_working_days(held_on, t.decision_letter_working_days)
-        results["letter"] = _on_time(_local(letter.sent_at) if letter else None, due, today)
+    if meeting.letter_due_on is not None:
+        results["letter"] = _on_time(_local(letter.sent_at) if letter else None, meeting.letter_due_on, today)
     distributed = _local(minutes.distributed_at) if minutes else None
-    results["distributed"] = _on_time(
-        distributed, timescales.add_working_days(held_on, t.distribution_working_days), today
-    )
+    results["distributed"] = _on_time(distributed, meeting.distribution_due_on, today)
     return Row(
         meeting=meeting,
         children=", ".join(child.identifier for child in meeting.children.all()),

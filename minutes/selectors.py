@@ -6,7 +6,6 @@ from datetime import date, datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from meetings import timescales
 from meetings.enums import MeetingStatus
 from meetings.models import Meeting
 from minutes.enums import MinutesStatus
@@ -61,9 +60,8 @@ def chair_step(meeting: Meeting, now: datetime) -> ChairStep:
         if meeting.starts_at <= now:
             return step("Record the meeting as held", meeting.local_date)
         return ChairStep(meeting, "Hold the meeting", meeting.local_date, False)
-    t = timescales.timescales(meeting.kind)
-    share_by = timescales.add_working_days(meeting.local_date, t.draft_share_working_days)
-    distribute_by = timescales.add_working_days(meeting.local_date, t.distribution_working_days)
+    # Fixed when the meeting was held (``timescales.due_after``).
+    share_by, distribute_by = meeting.draft_due_on, meeting.distribution_due_on
     minutes = _minutes_of(meeting)
     unanswered = getattr(meeting, "unanswered", 0)
     if minutes is None:

@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
-from meetings import timescales
 from meetings.enums import InvitationRole
 from meetings.models import Invitation, Meeting
 from meetings.services import meeting_mark_minuted
@@ -47,9 +46,8 @@ from notifications.services import outbox_enqueue
 
 
 def distribution_due(meeting: Meeting) -> date:
-    """The last day the minutes may go out on time (a setting per meeting kind)."""
-    days = timescales.timescales(meeting.kind).distribution_working_days
-    return timescales.add_working_days(meeting.local_date, days)
+    """The last day the minutes may go out on time, fixed when the meeting was held."""
+    return meeting.distribution_due_on
 
 
 def recipients(meeting: Meeting) -> list[Invitation]:

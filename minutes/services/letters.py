@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
-from meetings import timescales
 from meetings.guards import lock_meeting, require_action
 from meetings.models import Meeting
 from minutes import pdf
@@ -33,8 +32,8 @@ from notifications.services import outbox_enqueue
 
 
 def decision_letter_due(meeting: Meeting) -> date:
-    days = timescales.timescales(meeting.kind).decision_letter_working_days
-    return timescales.add_working_days(meeting.local_date, days)
+    """The day after the conference (a working day), fixed when it was held."""
+    return meeting.letter_due_on
 
 
 def letter_html(meeting: Meeting, letter: DecisionLetter) -> str:
