@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "django_tasks_db",
+    "crontask",
     "audit",
     "notifications",
     "participants",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.requests.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -100,6 +102,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before each request reuses it, so after a database
+        # restart the next request reconnects instead of failing (no restart of Confer).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -149,12 +154,15 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# The rate limits live in the cache, so it must be shared by every app server: the
-# database (created by `manage.py createcachetable`) by default, Redis when REDIS_URL is set.
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
+# The rate limits and the sessions live in the cache, so it must be shared by every app
+# server. With REDIS_URL set (production), both are in Redis: a request that only refreshes
+# the idle timer writes nothing to PostgreSQL. Without it (local development, tests), the
+# database holds both (`manage.py createcachetable` makes the cache table).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Losing Redis signs everyone out, nothing more: no record lives in a session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "confer_cache"}}
 
@@ -192,6 +200,13 @@ TASKS = {
         else "django.tasks.backends.immediate.ImmediateBackend",
     }
 }
+
+# The schedule, as cron lines in TIME_ZONE, read by `manage.py crontask` (one process; with
+# REDIS_URL a Redis lock makes a second scheduler wait as a standby instead of doubling).
+# The scheduler only enqueues; the db_worker processes run the tasks.
+CONFER_SWEEP_CRON = os.environ.get("CONFER_SWEEP_CRON", "15 6 * * *")
+CONFER_OUTBOX_RETRY_CRON = os.environ.get("CONFER_OUTBOX_RETRY_CRON", "*/10 * * * *")
+CRONTASK = {"REDIS_URL": REDIS_URL or None}
 
 # Django 6.1 mailers. Locally, email is printed to the console; set EMAIL_HOST to send it.
 if os.environ.get("EMAIL_HOST"):
@@ -280,14 +295,34 @@ CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")
 CONFER_CALENDAR_ORGANIZER = os.environ.get("CONFER_CALENDAR_ORGANIZER", "meetings@confer.example.org")
 CONFER_CALENDAR_ORGANIZER_NAME = os.environ.get("CONFER_CALENDAR_ORGANIZER_NAME", "Confer meetings")
 
+# Logs: one line per request (request id, route pattern, status, time taken) and whatever
+# else Confer logs, each stamped with the request id. Never a path, a query string, a name
+# or an address: routes are patterns ("meetings/<int:pk>/"), people are not logged at all.
+# LOG_FORMAT=json (the production default) writes one JSON object per line.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.requests.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Each task's start and end is routine; failures still show (WARNING and above).
     "loggers": {
+        # Django's own request logger repeats the path of every 4xx/5xx; Confer's request
+        # line says the same with the route pattern instead, and errors keep their traceback.
+        "django.request": {"level": "ERROR"},
+        # Each task's start and end is routine; failures still show (WARNING and above).
         "django.tasks": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
         # WeasyPrint reports each step of every render at INFO; only its problems matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from config import views as service_views
 from meetings import views as meeting_views
 from minutes import monitoring, record_views, start_pages
 
@@ -13,6 +14,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", start_pages.start, name="start"),
     path("home/", start_pages.home, name="home"),
+    path("privacy/", service_views.privacy, name="privacy"),
     path("meetings/", include("meetings.urls")),
     path("meetings/<int:pk>/minutes/", include("minutes.urls")),
     # The audit log's search page: the audit app is a leaf, so the page that resolves a
@@ -27,3 +29,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "config.views.server_error"

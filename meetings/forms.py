@@ -1,5 +1,6 @@
 """Forms for meetings. They collect input; the services decide (and refuse with a message)."""
 
+import uuid
 from datetime import timedelta
 
 from django import forms
@@ -142,8 +143,13 @@ class ScheduleForm(WhenWhereForm):
         "confirm_clash",
     ]
 
+    # A one-time token per form shown: posting the same form twice schedules one meeting.
+    submission = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, family, chairs, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["submission"] = uuid.uuid4()
         self.fields["children"].queryset = family.children.select_related("person")
         self.fields["children"].label_from_instance = lambda c: f"{c.person.full_name} ({c.identifier})"
         self.fields["chair"].queryset = chairs

@@ -74,6 +74,9 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="followed_by")
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The scheduling form's one-time token: a second post of the same form (a double
+    # click, a resent form) finds this meeting instead of creating another.
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     held_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.TextField(blank=True, editable=False)

@@ -71,6 +71,11 @@ def meetings_for_user(user) -> QuerySet[Meeting]:
     return Meeting.objects.filter(invitations__person__user=user).distinct()
 
 
+def scheduled_by(submission) -> Meeting | None:
+    """The meeting a scheduling form's one-time token already created, if any."""
+    return Meeting.objects.filter(submission=submission).first() if submission else None
+
+
 def upcoming_meetings(now) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gte=now)

@@ -10,6 +10,7 @@ transition methods. Refusals raise ``MeetingError`` (a message for the person) o
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
@@ -91,11 +92,19 @@ def meeting_schedule(
     notes_for_participants: str = "",
     strategy_discussion_on: date | None = None,
     late_reason: str = "",
+    submission: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Meeting:
+    """Schedule a meeting. With a ``submission`` token already used (the same form posted
+    twice), it returns the meeting that post scheduled: the family's row is locked first,
+    so two posts at the same moment take turns and the second finds the first's meeting."""
     now = now or timezone.now()
     kind = MeetingKind(kind)
     require(actor, "meetings.add_meeting", None, "Only administrators can schedule meetings.")
+    if submission is not None:
+        Family.objects.select_for_update().filter(pk=family.pk).first()
+        if (earlier := Meeting.objects.filter(submission=submission).first()) is not None:
+            return earlier
     children = list(children)
     if not children:
         raise MeetingError("Choose at least one child the meeting is about.")
@@ -125,6 +134,7 @@ def meeting_schedule(
         late_reason=late,
         strategy_discussion_on=strategy_discussion_on,
         previous=previous,
+        submission=submission,
         created_at=now,
     )
     meeting.children.set(children)

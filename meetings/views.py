@@ -308,6 +308,9 @@ def meeting_schedule(request, family_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         clashes = selectors.chair_clashes(data["chair"], data["starts_at"], form.ends_at)
+        if (earlier := selectors.scheduled_by(data["submission"])) is not None:
+            # This form was posted already (a double click): go where the first post went.
+            return redirect("meetings:invite", pk=earlier.pk)
         if clashes.exists() and not data["confirm_clash"]:
             clash = clashes.first()
             form.add_error(
@@ -331,6 +334,7 @@ def meeting_schedule(request, family_pk: int):
                     notes_for_participants=data["notes_for_participants"],
                     strategy_discussion_on=data["strategy_discussion_on"],
                     late_reason=data["late_reason"],
+                    submission=data["submission"],
                 )
             except MeetingError as exc:
                 add_to_form(form, exc)

@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 
 from participants.models import ThirdPartySource
@@ -46,6 +48,14 @@ class ReasonForm(forms.Form):
 class CommentForm(forms.Form):
     text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}))
     section = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The page's one-time token (see ``comment_add``); a malformed one is simply ignored.
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_submission(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.cleaned_data["submission"])
+        except ValueError:
+            return None
 
 
 class ResponseForm(forms.Form):

@@ -115,6 +115,9 @@ class Comment(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The page's one-time form token: the same comment posted twice with it (a double
+    # click, a resent form) is kept once.
+    submission = models.UUIDField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -71,6 +73,7 @@ def overview(request, pk: int):
         {
             "copy": copy,
             "window_open": window_open,
+            "submission_token": uuid.uuid4(),
             "can_write": minutes.status == MinutesStatus.DRAFT and user.has_perm("minutes.change_minutes", minutes),
             # What this reader may do here, asked of the permission table once per action.
             "may": {
@@ -262,7 +265,11 @@ def comment_add(request, pk: int):
         section = get_visible_or_404(request, minutes.sections.all(), pk=form.cleaned_data["section"])
     try:
         comment = services.comment_add(
-            minutes=minutes, actor=request.user, text=form.cleaned_data["text"], section=section
+            minutes=minutes,
+            actor=request.user,
+            text=form.cleaned_data["text"],
+            section=section,
+            submission=form.cleaned_data["submission"],
         )
     except MinutesError as exc:
         messages.error(request, str(exc))

@@ -1,12 +1,14 @@
 """Delivering one queued message: build the MIME email and send it, once.
 
-Kept apart from ``notifications.services`` so the chain of imports runs one way:
-services (enqueue, retry) → tasks (the background task) → delivery (the sending).
+Kept apart from ``notifications.services`` (enqueue, retry) and ``notifications.tasks``
+(the background tasks): both use this module, and it uses neither.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -18,6 +20,15 @@ from audit.services import audit_record
 from notifications.models import OutboundEmail
 
 
+def message_id(message: OutboundEmail) -> str:
+    """The same Message-ID for every attempt at one outbox row. If a message is ever sent
+    twice (see ``outbox_deliver``), mail servers and clients that drop a repeated
+    Message-ID (Gmail and Exchange among them) show it once, and anyone else can tell the
+    two copies are one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "confer.invalid"
+    return f"<{hashlib.sha256(message.key.encode()).hexdigest()[:40]}@{domain}>"
+
+
 def build_email(message: OutboundEmail) -> EmailMultiAlternatives:
     """The MIME message: plain text, plus the calendar as an inline ``text/calendar``
     alternative (what Outlook and Google read as an invitation) and as an ``invite.ics``
@@ -27,7 +38,7 @@ def build_email(message: OutboundEmail) -> EmailMultiAlternatives:
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_email],
-        headers={"X-Confer-Message": message.key},
+        headers={"X-Confer-Message": message.key, "Message-ID": message_id(message)},
     )
     if message.attachment:
         with default_storage.open(message.attachment, "rb") as f:
@@ -38,12 +49,20 @@ def build_email(message: OutboundEmail) -> EmailMultiAlternatives:
     return email
 
 
-def outbox_deliver(message_id: int, *, now: datetime | None = None) -> bool:
-    """Send one queued message if nobody has yet. Returns True when this call sent it."""
+def outbox_deliver(message_pk: int, *, now: datetime | None = None) -> bool:
+    """Send one queued message if nobody has yet. Returns True when this call sent it.
+
+    The row stays locked from before the SMTP conversation until the commit that marks it
+    sent, so two workers never send it twice, and a worker killed before the server
+    accepted the message leaves it waiting (the lock goes with the dead connection) for
+    the next retry. What cannot be closed from here: a worker that dies after the server
+    said "accepted" and before the commit (milliseconds) leaves the row unsent, and the
+    retry sends it again, under the same Message-ID. Delivery is at least once, with a
+    window of one commit."""
     with transaction.atomic():
         message = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED])
+            .filter(pk=message_pk, status__in=[OutboundEmail.Status.PENDING, OutboundEmail.Status.FAILED])
             .first()
         )
         if message is None:

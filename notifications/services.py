@@ -8,8 +8,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import object_type_label
+from notifications import tasks
 from notifications.models import OutboundEmail
-from notifications.tasks import deliver_email
 
 
 def outbox_enqueue(
@@ -65,7 +65,7 @@ def outbox_enqueue_many(messages: list[OutboundEmail]) -> list[OutboundEmail]:
 
 
 def _enqueue_delivery(message_id: int) -> None:
-    deliver_email.enqueue(message_id)
+    tasks.deliver_email.enqueue(message_id)
 
 
 def outbox_retry(*, older_than: timedelta = timedelta(minutes=5), now: datetime | None = None) -> int:

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from participants.enums import StaffRole
 from tests import factories
@@ -49,3 +50,11 @@ def family(family_and_parent):
 @pytest.fixture
 def parent(family_and_parent):
     return family_and_parent[1]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(request):
+    """Tests marked ``postgresql`` exercise what only a server database has (row locks,
+    other processes on the same database, dropped connections); on SQLite they skip."""
+    if request.node.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+        pytest.skip("Needs PostgreSQL (DATABASE_URL=postgres://...).")

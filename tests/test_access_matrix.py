@@ -27,6 +27,8 @@ EXPECTED: dict[str, list[int]] = {
     "timeliness": [A, F, F, F, OK, N, N, N, N, N, N],
     # Monitoring: health for everyone (numbers only); metrics only with the bearer token.
     "healthz": [OK] * 11,
+    # How Confer uses people's information: public, the same for everyone.
+    "privacy": [OK] * 11,
     "metrics": [N] * 11,
     "meetings:due": [A, OK, OK, OK, OK, F, F, F, F, F, F],
     "meetings:feed_settings": [A, OK, OK, OK, F, F, F, F, F, F, F],

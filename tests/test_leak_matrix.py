@@ -73,6 +73,7 @@ PAGES = {
     "subject_access_file": "a subject access export's PDF",
     "timeliness": "managers' timeliness dashboard",
     "healthz": "is Confer up (numbers only)",
+    "privacy": "how Confer uses people's information (no record on it)",
     "metrics": "counts for monitoring (needs a token)",
 }
 

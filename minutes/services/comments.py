@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -46,11 +47,27 @@ def _window_open(minutes: Minutes, now: datetime) -> None:
 
 @transaction.atomic
 def comment_add(
-    *, minutes: Minutes, actor, text: str, section: Section | None = None, now: datetime | None = None
+    *,
+    minutes: Minutes,
+    actor,
+    text: str,
+    section: Section | None = None,
+    submission: uuid.UUID | None = None,
+    now: datetime | None = None,
 ) -> Comment:
+    """Add a comment. Posted again with the same ``submission`` token, section and text
+    (a double click, a resent form), it returns the comment already made: the lock on the
+    minutes makes two such posts at the same moment take turns, so the second finds the
+    first. A different text under an old token (the browser's back button) is a new comment."""
     now = now or timezone.now()
     minutes = lock_minutes(minutes)
     invitation = _commenter(minutes, actor)
+    if submission is not None:
+        earlier = Comment.objects.filter(
+            minutes=minutes, author=invitation, submission=submission, section=section, text=text.strip()
+        ).first()
+        if earlier is not None:
+            return earlier
     _window_open(minutes, now)
     if not text.strip():
         raise MinutesError("Write your comment.")
@@ -64,6 +81,7 @@ def comment_add(
         author=invitation,
         text=text.strip(),
         round=minutes.share_count,
+        submission=submission,
         created_at=now,
         updated_at=now,
     )

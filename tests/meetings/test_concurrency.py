@@ -1,5 +1,7 @@
 """Two chairs pressing "held" at once, on two real PostgreSQL connections."""
 
+import uuid
+
 import pytest
 
 from meetings import services
@@ -31,3 +33,15 @@ def test_concurrent_hold_gives_one_success_and_one_clear_refusal(administrator, 
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
     assert ChildOutcome.objects.filter(meeting=meeting).count() == family.children.count()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_one_schedule_form_posted_twice_at_the_same_moment_schedules_one_meeting(administrator, chair, family):
+    token = uuid.uuid4()
+    first, second = race(
+        lambda: factories.schedule(administrator=administrator, chair=chair, family=family, submission=token),
+        MeetingError,
+    )
+    assert first == second
+    assert Meeting.objects.count() == 1

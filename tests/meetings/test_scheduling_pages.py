@@ -1,5 +1,6 @@
 """Scheduling, inviting, replying and holding through the pages, as people would."""
 
+import re
 from datetime import date
 
 import pytest
@@ -249,3 +250,16 @@ def test_meeting_page_with_emails_uses_a_fixed_number_of_queries(
     with django_assert_max_num_queries(15):
         page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
     assert page.count("REQUEST 0") == n + 1
+
+
+def test_the_schedule_form_posted_twice_schedules_one_meeting(client, administrator, chair, family, now):
+    client.force_login(administrator.user)
+    url = reverse("meetings:schedule", args=[family.pk])
+    token = re.search(r'name="submission" value="([0-9a-f-]+)"', client.get(url).content.decode()).group(1)
+    first = client.post(url, schedule_form(family, chair, submission=token))
+    second = client.post(url, schedule_form(family, chair, submission=token))
+    meeting = Meeting.objects.get()
+    assert first["Location"] == second["Location"] == reverse("meetings:invite", args=[meeting.pk])
+    # A fresh form is a fresh meeting (the chair's clash is then asked about, as usual).
+    client.post(url, schedule_form(family, chair, confirm_clash="on"))
+    assert Meeting.objects.count() == 2

@@ -1,5 +1,6 @@
 """The minutes pages, as each reader sees them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -178,3 +179,18 @@ def test_minutes_pages_use_a_fixed_number_of_queries(
     client.force_login(parent.user)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("minutes:comment_edit", args=[held_meeting.pk, comment.pk])).status_code == 200
+
+
+def test_a_comment_posted_twice_from_one_page_is_kept_once(client, restricted, held_meeting, parent, time_machine):
+    time_machine.move_to(SHARED_AT + timedelta(hours=1))
+    client.force_login(parent.user)
+    page = overview(client, parent, held_meeting)
+    token = re.search(r'name="submission" value="([0-9a-f-]+)"', page).group(1)
+    url = reverse("minutes:comment_add", args=[held_meeting.pk])
+    first = client.post(url, {"text": "Please add my view", "submission": token})
+    second = client.post(url, {"text": "Please add my view", "submission": token})
+    assert first["Location"] == second["Location"]  # both land on the one comment
+    assert restricted.comments.count() == 1
+    # The same page used again (the back button) for something else is a new comment.
+    client.post(url, {"text": "And one more thing", "submission": token})
+    assert restricted.comments.count() == 2

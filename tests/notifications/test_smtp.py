@@ -1,11 +1,9 @@
 """Email over a real SMTP conversation with a local aiosmtpd server."""
 
-import socket
 from email import message_from_bytes
 
 import icalendar
 import pytest
-from aiosmtpd.controller import Controller
 
 from meetings import invites
 from meetings.enums import InvitationRole
@@ -14,34 +12,15 @@ from notifications.models import OutboundEmail
 from notifications.services import outbox_retry
 from tests import factories
 from tests.factories import local
+from tests.smtp import free_port, smtp_mailers, start_server
 
 pytestmark = pytest.mark.django_db
-
-
-class Inbox:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def smtp_settings(settings):
     port = free_port()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
+    settings.MAILERS = smtp_mailers(port)
     return port
 
 
@@ -50,13 +29,6 @@ def meeting(administrator, chair, family, parent):
     m = factories.schedule(administrator=administrator, chair=chair, family=family, starts_at=local(2027, 1, 6))
     factories.invite(m, administrator, parent)
     return m
-
-
-def start_server(port: int) -> tuple[Controller, Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, inbox
 
 
 def test_an_invitation_travels_over_smtp_with_its_calendar(
