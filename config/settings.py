@@ -323,6 +323,7 @@ LOGGING = {
         # Each task's start and end is routine; failures still show (WARNING and above).
         "django.tasks": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},
+        "crontask": {"level": "WARNING"},
         # WeasyPrint reports each step of every render at INFO; only its problems matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
