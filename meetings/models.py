@@ -84,6 +84,10 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     # Proposed by holding the meeting, from the statutory timescales.
     next_kind = models.CharField(max_length=10, choices=MeetingKind.choices, blank=True, editable=False)
     next_due_on = models.DateField(null=True, blank=True, editable=False)
+    # True while the next meeting is due and none (not cancelled) follows this one: what the
+    # due list shows. Set when held; cleared when the next is scheduled, set again if that
+    # one is cancelled. Stored so the list reads only open work, not years of history.
+    next_pending = models.BooleanField(default=False, editable=False)
     # The timescales after a meeting, fixed when it is held (working days depend on the
     # territory's holidays, which SQL cannot count): the deadline sweep and the dashboard
     # compare dates instead of computing them row by row.
@@ -100,6 +104,21 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
             models.Index(fields=["status", "next_due_on"]),
             models.Index(fields=["status", "draft_due_on"]),
             models.Index(fields=["status", "distribution_due_on"]),
+            # Open work stays small however long the history grows; these partial indexes
+            # hold only it, so the due list, a chair's list and the late list read only it.
+            models.Index(
+                fields=["next_due_on"], name="meeting_next_pending_idx", condition=models.Q(next_pending=True)
+            ),
+            models.Index(
+                fields=["chair", "starts_at"],
+                name="meeting_chair_open_idx",
+                condition=models.Q(status__in=["scheduled", "held"]),
+            ),
+            models.Index(
+                fields=["starts_at"],
+                name="meeting_scheduled_late_idx",
+                condition=models.Q(status="scheduled") & ~models.Q(late_reason=""),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -155,6 +174,7 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
         self.held_at = now
         self.next_kind = next_kind
         self.next_due_on = next_due_on
+        self.next_pending = next_due_on is not None
         self.letter_due_on, self.draft_due_on, self.distribution_due_on = timescales.due_after(self)
 
     hold.alters_data = True

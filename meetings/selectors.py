@@ -6,7 +6,8 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from meetings import timescales
@@ -71,6 +72,11 @@ def meetings_for_user(user) -> QuerySet[Meeting]:
     return Meeting.objects.filter(invitations__person__user=user).distinct()
 
 
+def followed(meeting_id: int) -> bool:
+    """Whether a meeting (not cancelled) follows this one."""
+    return Meeting.objects.filter(previous_id=meeting_id).exclude(status=MeetingStatus.CANCELLED).exists()
+
+
 def scheduled_by(submission) -> Meeting | None:
     """The meeting a scheduling form's one-time token already created, if any."""
     return Meeting.objects.filter(submission=submission).first() if submission else None
@@ -87,8 +93,11 @@ def upcoming_meetings(now) -> QuerySet[Meeting]:
 def late_scheduled_meetings() -> QuerySet[Meeting]:
     """Scheduled after their statutory due date (each has a recorded reason)."""
 
+    # A late reason is required, and kept, exactly when the date is after the due date
+    # (``services._late_reason``), so the stored reason marks the late ones for the index.
     return (
-        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, due_on__isnull=False, starts_at__date__gt=F("due_on"))
+        Meeting.objects.filter(status=MeetingStatus.SCHEDULED)
+        .exclude(late_reason="")
         .select_related("chair")
         .order_by("starts_at", "id")
     )
@@ -105,10 +114,12 @@ def invitations_for_user(user):
     )
 
 
-def status_counts() -> dict[str, int]:
-
-    rows = Meeting.objects.values("status").annotate(n=Count("id"))
-    counts = {status: 0 for status in MeetingStatus.values}
+def open_counts() -> dict[str, int]:
+    """How many meetings are scheduled, and held with minutes still to come: the open work
+    (totals over all history, which only grow, belong to the timeliness dashboard)."""
+    open_statuses = [MeetingStatus.SCHEDULED, MeetingStatus.HELD]
+    rows = Meeting.objects.filter(status__in=open_statuses).values("status").annotate(n=Count("id"))
+    counts = dict.fromkeys(open_statuses, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
 
@@ -141,51 +152,69 @@ class DueItem:
         return self.due_on < timezone.localdate()
 
 
-def due_list() -> list[DueItem]:
-    """Every follow-up meeting the timescales require and nobody has scheduled, soonest first.
-
-    Two kinds of row: a held meeting whose next meeting (``next_due_on``) has no
-    non-cancelled successor yet, and a looked-after child with no CLA review at all (the
-    first is due 20 working days after they became looked after). Three queries in all.
-    """
-
-    followed = Meeting.objects.filter(previous=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
-    held = (
-        Meeting.objects.filter(status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], next_due_on__isnull=False)
-        .exclude(Exists(followed))
-        .select_related("family")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.only("id", "identifier")))
-    )
-    items = [
-        DueItem(
-            m.family_id,
-            m.family.reference,
-            MeetingKind(m.next_kind),
-            m.next_due_on,
-            tuple(c.identifier for c in m.children.all()),
-            m.pk,
-            m.reference,
-        )
-        for m in held
-    ]
-    # A CLA review in the current period in care; one from an earlier period does not count.
+def _cla_review_missing() -> QuerySet[Child]:
+    """Looked-after children with no CLA review in their current period in care (one from
+    an earlier period does not count)."""
     has_cla = Meeting.objects.filter(
         children=OuterRef("pk"), kind=MeetingKind.CLA, starts_at__date__gte=OuterRef("looked_after_since")
     ).exclude(status=MeetingStatus.CANCELLED)
-    for child in (
-        Child.objects.filter(looked_after_since__isnull=False).exclude(Exists(has_cla)).select_related("family")
-    ):
-        items.append(
-            DueItem(
-                child.family_id,
-                child.family.reference,
-                MeetingKind.CLA,
-                timescales.first_cla_review_due(child.looked_after_since),
-                (child.identifier,),
-                None,
-                "",
-            )
+    return Child.objects.filter(looked_after_since__isnull=False).exclude(Exists(has_cla))
+
+
+def due_page(number, per_page: int = 25) -> Page:
+    """One page of the due list (``due_list``), soonest first.
+
+    The order is decided on small keys (due date, family reference, id) read for every
+    due item, which is open work and stays small however long the history is; only the
+    page's own items are then loaded in full. Five queries."""
+    keys = [
+        (due_on, reference, "m", pk)
+        for pk, due_on, reference in Meeting.objects.filter(next_pending=True).values_list(
+            "pk", "next_due_on", "family__reference"
         )
+    ] + [
+        (timescales.first_cla_review_due(since), reference, "c", pk)
+        for pk, since, reference in _cla_review_missing().values_list("pk", "looked_after_since", "family__reference")
+    ]
+    page = Paginator(sorted(keys), per_page).get_page(number)
+    wanted = {source: [key[3] for key in page.object_list if key[2] == source] for source in ("m", "c")}
+    meetings = (
+        Meeting.objects.filter(pk__in=wanted["m"])
+        .select_related("family")
+        .prefetch_related(Prefetch("children", queryset=Child.objects.only("id", "identifier")))
+        .in_bulk()
+    )
+    children = Child.objects.filter(pk__in=wanted["c"]).select_related("family").in_bulk()
+    page.object_list = [
+        _due_meeting(meetings[pk]) if source == "m" else _due_child(children[pk])
+        for _due, _reference, source, pk in page.object_list
+    ]
+    return page
+
+
+def _due_meeting(m: Meeting) -> DueItem:
+    children = tuple(c.identifier for c in m.children.all())
+    return DueItem(
+        m.family_id, m.family.reference, MeetingKind(m.next_kind), m.next_due_on, children, m.pk, m.reference
+    )
+
+
+def _due_child(child: Child) -> DueItem:
+    due_on = timescales.first_cla_review_due(child.looked_after_since)
+    return DueItem(child.family_id, child.family.reference, MeetingKind.CLA, due_on, (child.identifier,), None, "")
+
+
+def due_list() -> list[DueItem]:
+    """Every follow-up meeting the timescales require and nobody has scheduled, soonest
+    first: a held meeting whose next meeting is due with nothing (not cancelled) after it
+    (``Meeting.next_pending``), and a looked-after child with no CLA review in this period
+    in care (the first is due 20 working days after they became looked after)."""
+    held = (
+        Meeting.objects.filter(next_pending=True)
+        .select_related("family")
+        .prefetch_related(Prefetch("children", queryset=Child.objects.only("id", "identifier")))
+    )
+    items = [_due_meeting(m) for m in held] + [_due_child(c) for c in _cla_review_missing().select_related("family")]
     return sorted(items, key=lambda item: (item.due_on, item.family_reference))
 
 

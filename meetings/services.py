@@ -138,6 +138,8 @@ def meeting_schedule(
         created_at=now,
     )
     meeting.children.set(children)
+    if previous is not None:
+        Meeting.objects.filter(pk=previous.pk).update(next_pending=False)
     Invitation.objects.create(meeting=meeting, person=chair, role=InvitationRole.CHAIR)
     audit_record(
         actor=actor,
@@ -210,6 +212,11 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str, now: datetime | None
         raise MeetingError("Give the reason for cancelling: it is kept in the record.")
     meeting.cancel(reason=reason.strip(), now=now)
     meeting.save()
+    if meeting.previous_id is not None and not selectors.followed(meeting.previous_id):
+        # Nothing else follows the meeting before: its next meeting is due again.
+        Meeting.objects.filter(
+            pk=meeting.previous_id, status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], next_due_on__isnull=False
+        ).update(next_pending=True)
     notified = invites.invitations_update_after_change(meeting, now=now)
     audit_record(
         actor=actor,

@@ -291,7 +291,7 @@ def due(request):
     """Every child whose next conference or review is due and not yet scheduled."""
     if not is_staff_role(request.user):
         raise PermissionDenied("Only staff can see the due list.")
-    page = Paginator(selectors.due_list(), 50).get_page(request.GET.get("page"))
+    page = selectors.due_page(request.GET.get("page"))
     return render(request, "meetings/due.html", {"page": page, "can_schedule": is_administrator(request.user)})
 
 

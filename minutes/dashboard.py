@@ -7,18 +7,23 @@ reviews from the start of care), the draft shared within 10 working days, the de
 letter the next working day (conferences), the minutes distributed within 15, and the
 working days the minutes took. A step not yet taken and not yet due counts as neither.
 Totals come per month, for the chart and the CSV.
+
+The page's cost must not grow with the period: totals and months are counted by the
+database in one grouped query (local dates by ``TruncDate`` in the site's time zone), the
+working days to distribution were stored when the minutes went out, and only the rows
+the page lists are loaded as objects. The CSV export loads every row (``rows_for``).
 """
 
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.models import Meeting
 from minutes.models import DecisionLetter, Minutes
@@ -76,10 +81,11 @@ class Tally:
 
 @dataclass
 class Report:
-    rows: list[Row]
+    rows: list[Row]  # the first ``ROWS_SHOWN`` (all of them from ``rows_for``)
     totals: dict[str, Tally]
     months: list[tuple[date, dict[str, Tally]]]
     median_days_to_distribution: float | None
+    meetings: int = 0
     overdue: list = field(default_factory=list)
 
 
@@ -97,17 +103,16 @@ def _letter_of(meeting: Meeting) -> DecisionLetter | None:
         return None
 
 
+ROWS_SHOWN = 100
+
+
 def row_for(meeting: Meeting, today: date) -> Row:
     held_on = meeting.local_date
     minutes, letter = _minutes_of(meeting), _letter_of(meeting)
     results: dict[str, bool | None] = {}
     if meeting.kind in (MeetingKind.ICPC, MeetingKind.RCPC, MeetingKind.CLA) and meeting.due_on:
         results[meeting.kind] = held_on <= meeting.due_on
-    results["draft"] = _on_time(
-        _local(minutes.shared_at) if minutes else None,
-        meeting.draft_due_on,
-        today,
-    )
+    results["draft"] = _on_time(_local(minutes.shared_at) if minutes else None, meeting.draft_due_on, today)
     if meeting.letter_due_on is not None:
         results["letter"] = _on_time(_local(letter.sent_at) if letter else None, meeting.letter_due_on, today)
     distributed = _local(minutes.distributed_at) if minutes else None
@@ -118,41 +123,99 @@ def row_for(meeting: Meeting, today: date) -> Row:
         chair=meeting.chair.full_name,
         held_on=held_on,
         results=results,
-        days_to_distribution=timescales.working_days_between(held_on, distributed) if distributed else None,
+        days_to_distribution=minutes.working_days_to_distribution if minutes else None,
     )
+
+
+def held_in(start: date, end: date, *, chair_id: int | None = None) -> QuerySet[Meeting]:
+    """The meetings held from ``start`` to ``end`` (local dates, inclusive)."""
+    zone = timezone.get_current_timezone()
+    meetings = Meeting.objects.filter(
+        status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED],
+        starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
+        starts_at__lt=datetime.combine(end, time.max, tzinfo=zone),
+    )
+    return meetings.filter(chair_id=chair_id) if chair_id else meetings
+
+
+def _step(done: str, due: str, today: date) -> tuple[Q, Q]:
+    """(on time, late) for one step: done by its due date; or done after it, or not done
+    and the date passed. Neither while not done and not yet due (as ``_on_time``)."""
+    on_time = Q(**{f"{done}__isnull": False, f"{done}__lte": F(due)})
+    late = Q(**{f"{done}__gt": F(due)}) | Q(**{f"{done}__isnull": True, f"{due}__lt": today})
+    return on_time, late
+
+
+def _measures(today: date) -> dict[str, tuple[Q, Q]]:
+    measures = {
+        kind: (Q(kind=kind, held_on__lte=F("due_on")), Q(kind=kind, held_on__gt=F("due_on")))
+        for kind in (MeetingKind.ICPC, MeetingKind.RCPC, MeetingKind.CLA)
+    }
+    measures["draft"] = _step("draft_on", "draft_due_on", today)
+    on_time, late = _step("letter_on", "letter_due_on", today)
+    letter_due = Q(letter_due_on__isnull=False)
+    measures["letter"] = (on_time & letter_due, late & letter_due)
+    measures["distributed"] = _step("distributed_on", "distribution_due_on", today)
+    return measures
 
 
 def timeliness(start: date, end: date, *, chair_id: int | None = None, now: datetime | None = None) -> Report:
-    """Every meeting held from ``start`` to ``end`` (local dates, inclusive); three queries."""
-    zone = timezone.get_current_timezone()
-    meetings = (
-        Meeting.objects.filter(
-            status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED],
-            starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
-            starts_at__lt=datetime.combine(end, time.max, tzinfo=zone),
+    """Totals per measure and month for the meetings held in the period (one grouped
+    query), the first rows for the page, and the median working days to distribution."""
+    today = timezone.localtime(now or timezone.now()).date()
+    meetings = held_in(start, end, chair_id=chair_id)
+    measures = _measures(today)
+    counts = {}
+    for key, (on_time, late) in measures.items():
+        counts[f"{key}_on_time"] = Count("id", filter=on_time)
+        counts[f"{key}_late"] = Count("id", filter=late)
+    grouped = (
+        meetings.annotate(
+            held_on=TruncDate("starts_at"),
+            draft_on=TruncDate("minutes__shared_at"),
+            letter_on=TruncDate("decision_letter__sent_at"),
+            distributed_on=TruncDate("minutes__distributed_at"),
+            month=TruncMonth("starts_at"),
         )
-        .select_related("chair", "minutes", "decision_letter")
+        .values("month")
+        .annotate(meetings=Count("id"), **counts)
+        .order_by("month")
+    )
+    totals = {key: Tally() for key, _label in MEASURES}
+    months = []
+    for group in grouped:
+        month = group["month"].date() if isinstance(group["month"], datetime) else group["month"]
+        tallies = {key: Tally(group[f"{key}_on_time"], group[f"{key}_late"]) for key, _label in MEASURES}
+        for key, tally in tallies.items():
+            totals[key].on_time += tally.on_time
+            totals[key].late += tally.late
+        months.append((month, tallies))
+    days = list(
+        meetings.filter(minutes__working_days_to_distribution__isnull=False).values_list(
+            "minutes__working_days_to_distribution", flat=True
+        )
+    )
+    return Report(
+        rows=[row_for(meeting, today) for meeting in _with_rows(meetings)[:ROWS_SHOWN]],
+        totals=totals,
+        months=months,
+        median_days_to_distribution=statistics.median(days) if days else None,
+        meetings=sum(group["meetings"] for group in grouped),
+    )
+
+
+def _with_rows(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    return (
+        meetings.select_related("chair", "minutes", "decision_letter")
         .prefetch_related("children")
         .order_by("starts_at", "id")
     )
-    if chair_id:
-        meetings = meetings.filter(chair_id=chair_id)
+
+
+def rows_for(start: date, end: date, *, chair_id: int | None = None, now: datetime | None = None) -> list[Row]:
+    """Every row of the period, for the CSV export."""
     today = timezone.localtime(now or timezone.now()).date()
-    rows = [row_for(meeting, today) for meeting in meetings]
-    totals = {key: Tally() for key, _label in MEASURES}
-    by_month: dict[date, dict[str, Tally]] = defaultdict(lambda: {key: Tally() for key, _label in MEASURES})
-    for row in rows:
-        month = row.held_on.replace(day=1)
-        for key, result in row.results.items():
-            totals[key].add(result)
-            by_month[month][key].add(result)
-    days = [row.days_to_distribution for row in rows if row.days_to_distribution is not None]
-    return Report(
-        rows=rows,
-        totals=totals,
-        months=sorted(by_month.items()),
-        median_days_to_distribution=statistics.median(days) if days else None,
-    )
+    return [row_for(meeting, today) for meeting in _with_rows(held_in(start, end, chair_id=chair_id))]
 
 
 def chart_bars(report: Report, key: str = "distributed") -> list[dict]:

@@ -35,6 +35,9 @@ class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
     distributed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Working days from the meeting to distribution, counted once when distributed, so the
+    # timeliness dashboard adds numbers up instead of counting calendars per meeting.
+    working_days_to_distribution = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Why the minutes went out after their distribution due date, when they did.
     distribution_late_reason = models.TextField(blank=True, editable=False)
 

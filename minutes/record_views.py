@@ -165,17 +165,18 @@ def timeliness(request):
     report = None
     if form.is_valid():
         data = form.cleaned_data
-        report = dashboard.timeliness(data["start"], data["end"], chair_id=data["chair"].pk if data["chair"] else None)
+        chair_id = data["chair"].pk if data["chair"] else None
         if request.GET.get("format") == "csv":
-            return _timeliness_csv(report, by_child=request.GET.get("by") == "child")
+            rows = dashboard.rows_for(data["start"], data["end"], chair_id=chair_id)
+            return _timeliness_csv(rows, by_child=request.GET.get("by") == "child")
+        report = dashboard.timeliness(data["start"], data["end"], chair_id=chair_id)
     bars = dashboard.chart_bars(report) if report else []
     context = {
         "form": form,
         "report": report,
         "totals": [(label, report.totals[key]) for key, label in dashboard.MEASURES] if report else [],
         "rows": [
-            (row, [label for key, label in dashboard.MEASURES if row.results.get(key) is False])
-            for row in report.rows[:100]
+            (row, [label for key, label in dashboard.MEASURES if row.results.get(key) is False]) for row in report.rows
         ]
         if report
         else [],
@@ -187,7 +188,7 @@ def timeliness(request):
     return render(request, "minutes/timeliness.html", context)
 
 
-def _timeliness_csv(report, *, by_child: bool) -> HttpResponse:
+def _timeliness_csv(rows: list[dashboard.Row], *, by_child: bool) -> HttpResponse:
     """One row per meeting, or per child of each meeting (``by_child``), by identifier."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = "timeliness-by-child.csv" if by_child else "timeliness.csv"
@@ -205,7 +206,7 @@ def _timeliness_csv(report, *, by_child: bool) -> HttpResponse:
         ]
     )
     words = {True: "on time", False: "late", None: ""}
-    for row in report.rows:
+    for row in rows:
         for children in row.children.split(", ") if by_child else [row.children]:
             writer.writerow(
                 [

@@ -43,7 +43,7 @@ def home(request):
         context["chair_page"] = page
         context["chair_steps"] = [selectors.chair_step(m, now) for m in page]
     if is_manager(user):
-        context["counts"] = meeting_selectors.status_counts()
+        context["counts"] = meeting_selectors.open_counts()
         context["manager_late"] = _page(request, meeting_selectors.late_scheduled_meetings(), "manager_late")
         context["no_minutes"] = _page(request, deadlines.no_minutes_produced(), "no_minutes")
     if not is_staff_role(user):

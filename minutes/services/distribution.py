@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
+from meetings import timescales
 from meetings.enums import InvitationRole
 from meetings.models import Invitation, Meeting
 from meetings.services import meeting_mark_minuted
@@ -156,6 +157,9 @@ def minutes_distribute(
         if invitation.person.email:
             _email(minutes, invitation, distribution, now=now)
     minutes.mark_distributed(now=now)
+    minutes.working_days_to_distribution = timescales.working_days_between(
+        meeting.local_date, timezone.localtime(now).date()
+    )
     minutes.distribution_late_reason = late_reason.strip() if late else ""
     minutes.save()
     meeting_mark_minuted(meeting=meeting, actor=actor, now=now)

@@ -17,6 +17,7 @@ from meetings.enums import (
 )
 from meetings.errors import MeetingError
 from meetings.models import ChildOutcome, Invitation, Meeting
+from meetings.selectors import due_list
 from meetings.services import AttendanceRecord, OutcomeRecord
 from participants.enums import StaffRole
 from tests import factories
@@ -174,6 +175,25 @@ def test_a_review_conference_is_due_from_the_held_initial_conference(administrat
     # Held Wed 6 Jan 2027 with a plan: first review within 3 months, by 6 Apr 2027.
     assert review.due_on == date(2027, 4, 6)
     assert review.previous == meeting
+
+
+def test_a_meeting_is_on_the_due_list_until_its_next_is_scheduled_and_again_if_that_is_cancelled(
+    administrator, chair, family, meeting
+):
+    def due() -> list[str]:
+        return [item.previous_reference for item in due_list()]
+
+    assert due() == []
+    factories.hold(meeting, chair)
+    assert due() == [meeting.reference]
+    review = factories.schedule(
+        administrator=administrator, chair=chair, family=family, kind=MeetingKind.RCPC, starts_at=local(2027, 4, 1)
+    )
+    assert due() == []
+    services.meeting_cancel(meeting=review, actor=administrator.user, reason="Chair ill", now=local(2027, 3, 1))
+    assert due() == [meeting.reference]
+    meeting.refresh_from_db()
+    assert meeting.next_pending
 
 
 def test_the_protected_status_cannot_be_assigned_directly(meeting):

@@ -7,6 +7,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -136,6 +137,19 @@ def test_sessions_end_after_thirty_idle_minutes(client, parent, time_machine):
     assert client.get(reverse("home")).status_code == 200  # each request extends the session
     time_machine.shift(timedelta(minutes=31))
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_a_request_within_a_minute_of_the_last_refresh_writes_no_session(client, parent, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    client.force_login(parent.user)
+    client.get(reverse("home"))
+    expiry = Session.objects.get().expire_date
+    time_machine.shift(timedelta(seconds=30))
+    client.get(reverse("home"))
+    assert Session.objects.get().expire_date == expiry  # nothing written
+    time_machine.shift(timedelta(seconds=31))
+    client.get(reverse("home"))
+    assert Session.objects.get().expire_date - expiry >= timedelta(seconds=61)  # pushed on
 
 
 def test_there_is_no_public_sign_up(client):
