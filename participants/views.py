@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 
+from config.keyset import keyset_page
 from participants import selectors, services
 from participants.forms import StaffAccountForm
 from participants.rules import is_administrator, is_manager, is_staff_role
@@ -35,13 +37,22 @@ def families(request):
     if not is_staff_role(request.user):
         raise PermissionDenied("Only staff can search families.")
     query = request.GET.get("q", "").strip()
-    page = Paginator(selectors.search_families(query), 25).get_page(request.GET.get("page"))
+    families = selectors.search_families(query)
+    if query:
+        # A search finds a handful; its matches are numbered pages.
+        page = Paginator(families, 25).get_page(request.GET.get("page"))
+    else:
+        # Every family, which grows for ever: by reference, a page at a time.
+        page = keyset_page(
+            families, "reference", after=request.GET.get("after", ""), before=request.GET.get("before", "")
+        )
     return render(
         request,
         "participants/families.html",
         {
             "page": page,
             "query": query,
+            "search_query": urlencode({"q": query}),
             "can_schedule": is_administrator(request.user),
             "is_manager": is_manager(request.user),
         },

@@ -81,7 +81,10 @@ def _meetings(cur, n: int, tag: str, *, first_start: datetime, step: str, chairs
             CASE WHEN m.status IN ('held', 'minuted') AND NOT m.closes THEN 'rcpc' ELSE '' END,
             CASE WHEN m.status IN ('held', 'minuted') AND NOT m.closes THEN m.starts::date + 180 END,
             %(chairs)s[1 + m.g %% cardinality(%(chairs)s)], %(fbase)s + 1 + (m.g - 1) / %(per)s,
-            CASE WHEN (m.g - 1) %% %(per)s > 0 THEN m.id - 1 END,
+            -- A cancelled meeting follows nothing; the next one follows the one before it.
+            CASE WHEN m.status = 'cancelled' OR (m.g - 1) %% %(per)s = 0 THEN NULL
+                 WHEN (m.g - 1) %% 20 <> 0 THEN m.id - 1
+                 WHEN (m.g - 1) %% %(per)s >= 2 THEN m.id - 2 END,
             md5(%(tag)s || m.g)::uuid,
             CASE WHEN m.status IN ('held', 'minuted') THEN m.starts::date + 14 END,
             CASE WHEN m.status IN ('held', 'minuted') THEN m.starts::date + 21 END,
