@@ -4,7 +4,7 @@ The id comes from the proxy's ``X-Request-ID`` header when it is a plausible id 
 load balancer's, gunicorn's and Confer's lines join up), otherwise a new one; it goes back
 in the response header, so a person reporting a problem can quote it from the error page.
 
-The request line carries the route *pattern* (``meetings/<int:pk>/``), never the path:
+The request line carries the route *pattern* (``meetings/<id:pk>/``), never the path:
 paths hold calendar-feed tokens and sign-in codes, and query strings hold search terms.
 Nobody's name, address or account id is logged.
 """

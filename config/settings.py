@@ -298,7 +298,7 @@ CONFER_CALENDAR_ORGANIZER_NAME = os.environ.get("CONFER_CALENDAR_ORGANIZER_NAME"
 
 # Logs: one line per request (request id, route pattern, status, time taken) and whatever
 # else Confer logs, each stamped with the request id. Never a path, a query string, a name
-# or an address: routes are patterns ("meetings/<int:pk>/"), people are not logged at all.
+# or an address: routes are patterns ("meetings/<id:pk>/"), people are not logged at all.
 # LOG_FORMAT=json (the production default) writes one JSON object per line.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from config.forms import ModelChoiceField, ModelMultipleChoiceField
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, ReviewOutcome, Rsvp
 from meetings.services import OutcomeRecord
 from participants.enums import AgencyKind
@@ -104,10 +105,10 @@ class RsvpForm(forms.Form):
 
 class ScheduleForm(WhenWhereForm):
     kind = forms.ChoiceField(label="Kind of meeting", choices=MeetingKind.choices, widget=forms.RadioSelect)
-    children = forms.ModelMultipleChoiceField(
+    children = ModelMultipleChoiceField(
         label="Which children is it about?", queryset=None, widget=forms.CheckboxSelectMultiple
     )
-    chair = forms.ModelChoiceField(label="Chair", queryset=None, empty_label="Choose a chair")
+    chair = ModelChoiceField(label="Chair", queryset=None, empty_label="Choose a chair")
     strategy_discussion_on = forms.DateField(
         label="Date of the strategy discussion",
         required=False,
@@ -209,10 +210,10 @@ class OutcomeForm(forms.Form):
 class InviteFamilyForm(forms.Form):
     """Household members and young people of the meeting's family who are not invited yet."""
 
-    adults = forms.ModelMultipleChoiceField(
+    adults = ModelMultipleChoiceField(
         label="Parents and carers", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    young_people = forms.ModelMultipleChoiceField(
+    young_people = ModelMultipleChoiceField(
         label="Young people",
         queryset=None,
         required=False,
@@ -259,7 +260,7 @@ class InviteOtherForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    existing = forms.ModelChoiceField(
+    existing = ModelChoiceField(
         label="Someone Confer already knows",
         queryset=None,
         required=False,
@@ -267,11 +268,11 @@ class InviteOtherForm(forms.Form):
     )
     full_name = forms.CharField(label="Or someone new: full name", required=False, max_length=200)
     email = forms.EmailField(label="Their email address", required=False)
-    agency = forms.ModelChoiceField(label="Their agency", queryset=Agency.objects.all(), required=False)
+    agency = ModelChoiceField(label="Their agency", queryset=Agency.objects.all(), required=False)
     new_agency = forms.CharField(label="Or a new agency", required=False, max_length=200)
     new_agency_kind = forms.ChoiceField(label="Kind of agency", choices=AgencyKind.choices, required=False)
     interpreting_language = forms.CharField(label="Language (interpreters)", required=False, max_length=60)
-    accompanies = forms.ModelChoiceField(
+    accompanies = ModelChoiceField(
         label="Who they come with (advocates and interpreters)",
         queryset=None,
         required=False,

@@ -2,6 +2,7 @@ import uuid
 
 from django import forms
 
+from config.forms import IdField, ModelChoiceField, ModelMultipleChoiceField
 from participants.models import ThirdPartySource
 
 
@@ -12,18 +13,18 @@ class SectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text="Plain text. Leave a blank line between paragraphs.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IdField(widget=forms.HiddenInput)
 
 
 class RestrictionForm(forms.Form):
-    third_party_source = forms.ModelChoiceField(
+    third_party_source = ModelChoiceField(
         label="Information from a third party",
         queryset=None,
         required=False,
         empty_label="No: this is not a third party's information",
         help_text="Families see it only if that person has given consent.",
     )
-    restricted_from = forms.ModelMultipleChoiceField(
+    restricted_from = ModelMultipleChoiceField(
         label="Withhold this section from",
         queryset=None,
         required=False,
@@ -47,7 +48,7 @@ class ReasonForm(forms.Form):
 
 class CommentForm(forms.Form):
     text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}))
-    section = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    section = IdField(required=False, widget=forms.HiddenInput)
     # The page's one-time token (see ``comment_add``); a malformed one is simply ignored.
     submission = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -85,7 +86,7 @@ class ResponseForm(forms.Form):
             "another family member must not read."
         ),
     )
-    section_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    section_version = IdField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()
@@ -119,7 +120,7 @@ class DecisionLetterForm(forms.Form):
 
 
 class SubjectAccessForm(forms.Form):
-    requester = forms.ModelChoiceField(
+    requester = ModelChoiceField(
         label="Who made the request?", queryset=None, empty_label="Choose the person", widget=forms.RadioSelect
     )
 
@@ -131,7 +132,7 @@ class SubjectAccessForm(forms.Form):
 class TimelinessForm(forms.Form):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    chair = forms.ModelChoiceField(label="Chair", queryset=None, required=False, empty_label="Every chair")
+    chair = ModelChoiceField(label="Chair", queryset=None, required=False, empty_label="Every chair")
 
     def __init__(self, *args, chairs, **kwargs):
         super().__init__(*args, **kwargs)

@@ -51,7 +51,7 @@ def test_each_request_logs_one_json_line_with_its_id_and_route_and_no_personal_d
 
     lines = json_log()
     assert [(line["route"], line["status"], line["request_id"]) for line in lines] == [
-        ("meetings/<int:pk>/", 200, "lb-7f3a9c21e5"),
+        ("meetings/<id:pk>/", 200, "lb-7f3a9c21e5"),
         ("home/", 200, fresh["X-Request-ID"]),
     ]
     assert all({"time", "level", "duration_ms", "method"} <= line.keys() for line in lines)

@@ -81,10 +81,11 @@ def _meetings(cur, n: int, tag: str, *, first_start: datetime, step: str, chairs
             CASE WHEN m.status IN ('held', 'minuted') AND NOT m.closes THEN 'rcpc' ELSE '' END,
             CASE WHEN m.status IN ('held', 'minuted') AND NOT m.closes THEN m.starts::date + 180 END,
             %(chairs)s[1 + m.g %% cardinality(%(chairs)s)], %(fbase)s + 1 + (m.g - 1) / %(per)s,
-            -- A cancelled meeting follows nothing; the next one follows the one before it.
+            -- One in twenty is cancelled (always the second of its family's chain): it
+            -- follows nothing, and the meeting after it follows the one before it.
             CASE WHEN m.status = 'cancelled' OR (m.g - 1) %% %(per)s = 0 THEN NULL
-                 WHEN (m.g - 1) %% 20 <> 0 THEN m.id - 1
-                 WHEN (m.g - 1) %% %(per)s >= 2 THEN m.id - 2 END,
+                 WHEN (m.g - 1) %% 20 = 7 THEN m.id - 2
+                 ELSE m.id - 1 END,
             md5(%(tag)s || m.g)::uuid,
             CASE WHEN m.status IN ('held', 'minuted') THEN m.starts::date + 14 END,
             CASE WHEN m.status IN ('held', 'minuted') THEN m.starts::date + 21 END,
@@ -93,7 +94,7 @@ def _meetings(cur, n: int, tag: str, *, first_start: datetime, step: str, chairs
             SELECT g, %(mbase)s + g AS id, (%(kinds)s)[1 + g %% 4] AS kind, s.starts,
                    (g - 1) %% %(per)s = %(per)s - 1 AND s.starts < now() - interval '30 days' AS closes,
                    CASE WHEN s.starts > now() THEN 'scheduled'
-                        WHEN g %% 20 = 0 THEN 'cancelled'
+                        WHEN g %% 20 = 7 THEN 'cancelled'
                         WHEN s.starts > now() - interval '15 days' THEN 'held'
                         ELSE 'minuted' END AS status
             FROM generate_series(1, %(n)s) g,
@@ -197,4 +198,7 @@ def seed(url: str, total: int) -> None:
             )
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
+        # Fresh statistics, and the new rows written out now rather than by a checkpoint
+        # in the middle of the measurements.
         conn.execute("VACUUM ANALYZE")
+        conn.execute("CHECKPOINT")
