@@ -160,13 +160,14 @@ def _measures(today: date) -> dict[str, tuple[Q, Q]]:
 
 
 def timeliness(start: date, end: date, *, chair_id: int | None = None, now: datetime | None = None) -> Report:
-    """Totals per measure and month for the meetings held in the period (one grouped
-    query), the first rows for the page, and the median working days to distribution."""
+    """Totals per measure and month for the meetings held in the period, and how many
+    minutes took each number of working days to go out (for the median): one query,
+    grouped by month and days, a few hundred rows however many meetings the period holds.
+    Then the first rows for the page."""
     today = timezone.localtime(now or timezone.now()).date()
     meetings = held_in(start, end, chair_id=chair_id)
-    measures = _measures(today)
     counts = {}
-    for key, (on_time, late) in measures.items():
+    for key, (on_time, late) in _measures(today).items():
         counts[f"{key}_on_time"] = Count("id", filter=on_time)
         counts[f"{key}_late"] = Count("id", filter=late)
     grouped = (
@@ -176,40 +177,33 @@ def timeliness(start: date, end: date, *, chair_id: int | None = None, now: date
             letter_on=TruncDate("decision_letter__sent_at"),
             distributed_on=TruncDate("minutes__distributed_at"),
             month=TruncMonth("starts_at"),
+            days=F("minutes__working_days_to_distribution"),
         )
-        .values("month")
+        .values("month", "days")
         .annotate(meetings=Count("id"), **counts)
         .order_by("month")
     )
     totals = {key: Tally() for key, _label in MEASURES}
-    months = []
+    by_month: dict[date, dict[str, Tally]] = {}
+    days: list[int] = []
+    total = 0
     for group in grouped:
         month = group["month"].date() if isinstance(group["month"], datetime) else group["month"]
-        tallies = {key: Tally(group[f"{key}_on_time"], group[f"{key}_late"]) for key, _label in MEASURES}
-        for key, tally in tallies.items():
-            totals[key].on_time += tally.on_time
-            totals[key].late += tally.late
-        months.append((month, tallies))
+        tallies = by_month.setdefault(month, {key: Tally() for key, _label in MEASURES})
+        for key, _label in MEASURES:
+            for tally in (tallies[key], totals[key]):
+                tally.on_time += group[f"{key}_on_time"]
+                tally.late += group[f"{key}_late"]
+        if group["days"] is not None:
+            days += [group["days"]] * group["meetings"]
+        total += group["meetings"]
     return Report(
         rows=[row_for(meeting, today) for meeting in _with_rows(meetings)[:ROWS_SHOWN]],
         totals=totals,
-        months=months,
-        median_days_to_distribution=_median_days(meetings),
-        meetings=sum(group["meetings"] for group in grouped),
+        months=sorted(by_month.items()),
+        median_days_to_distribution=statistics.median(days) if days else None,
+        meetings=total,
     )
-
-
-def _median_days(meetings: QuerySet[Meeting]) -> float | None:
-    """The median working days to distribution, from how many minutes took each number of
-    days (a few dozen rows, however many meetings the period holds)."""
-    histogram = (
-        Minutes.objects.filter(meeting__in=meetings.values("pk"), working_days_to_distribution__isnull=False)
-        .values_list("working_days_to_distribution")
-        .annotate(n=Count("id"))
-        .order_by("working_days_to_distribution")
-    )
-    days = [value for value, n in histogram for _ in range(n)]
-    return statistics.median(days) if days else None
 
 
 def _with_rows(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:

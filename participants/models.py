@@ -99,6 +99,14 @@ class Child(models.Model):
     class Meta:
         ordering = ["identifier"]
         verbose_name_plural = "children"
+        # Only the children in care now, for the due list's first CLA reviews.
+        indexes = [
+            models.Index(
+                fields=["looked_after_since"],
+                name="child_looked_after_idx",
+                condition=models.Q(looked_after_since__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person.full_name} ({self.identifier})"

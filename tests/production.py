@@ -115,10 +115,10 @@ class Stack:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or still starting (URLError and timeouts are OSErrors)
                 pass
             time.sleep(0.3)
         raise AssertionError("Confer did not become healthy:\n" + self.log("web"))

@@ -106,12 +106,22 @@ def prepare(size: int) -> tuple[str, float]:
 
 
 def sessions(env: dict, emails: set[str]) -> dict[str, str]:
+    # Signed in as each person, with the record allauth keeps of a sign-in that used the
+    # password and (staff) the authenticator app, as a real session has.
     script = (
-        "import json; from django.test import Client; from django.contrib.auth import get_user_model\n"
+        "import json, time; from django.test import Client; from django.contrib.auth import get_user_model\n"
         "out = {}\n"
         f"for email in {sorted(emails)!r}:\n"
-        "    c = Client(); c.force_login(get_user_model().objects.get(email=email))\n"
-        "    out[email] = c.cookies['sessionid'].value\n"
+        "    user = get_user_model().objects.get(email=email)\n"
+        "    c = Client(); c.force_login(user)\n"
+        "    session = c.session\n"
+        "    session['account_authentication_methods_user'] = str(user.pk)\n"
+        "    session['account_authentication_methods'] = [{'method': 'password', 'at': time.time()}]\n"
+        "    if user.groups.exists():\n"
+        "        mfa = {'method': 'mfa', 'type': 'totp', 'at': time.time()}\n"
+        "        session['account_authentication_methods'].append(mfa)\n"
+        "    session.save()\n"
+        "    out[email] = session.session_key\n"
         "print(json.dumps(out))"
     )
     return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
