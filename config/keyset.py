@@ -41,3 +41,40 @@ def keyset_page(queryset: QuerySet, field: str, *, after: str = "", before: str 
     return KeysetPage(
         rows, getattr(rows[-1], field) if more else None, getattr(rows[0], field) if after and rows else None
     )
+
+
+class PeekPage:
+    """A numbered page that does not count the list: it reads one row more than it shows
+    to know whether there is a next page. For lists of open work on start pages, which
+    stay short, so the offset stays small; the page number is capped all the same."""
+
+    MAX_PAGE = 1000
+
+    def __init__(self, queryset: QuerySet, number, size: int):
+        text = str(number or "1")
+        self.number = min(int(text), self.MAX_PAGE) if text.isascii() and text.isdigit() and int(text) > 0 else 1
+        start = (self.number - 1) * size
+        rows = list(queryset[start : start + size + 1])
+        self.object_list = rows[:size]
+        self._more = len(rows) > size
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return self._more
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1

@@ -100,7 +100,9 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     class Meta:
         ordering = ["starts_at", "id"]
         indexes = [
-            models.Index(fields=["status", "starts_at"]),
+            # Lists order by (starts_at, id): with id in the index a page is its first rows,
+            # not a sort of every matching row.
+            models.Index(fields=["status", "starts_at", "id"], name="meeting_status_start_idx"),
             models.Index(fields=["status", "next_due_on"]),
             models.Index(fields=["status", "draft_due_on"]),
             models.Index(fields=["status", "distribution_due_on"]),
@@ -110,12 +112,12 @@ class Meeting(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
                 fields=["next_due_on"], name="meeting_next_pending_idx", condition=models.Q(next_pending=True)
             ),
             models.Index(
-                fields=["chair", "starts_at"],
+                fields=["chair", "starts_at", "id"],
                 name="meeting_chair_open_idx",
                 condition=models.Q(status__in=["scheduled", "held"]),
             ),
             models.Index(
-                fields=["starts_at"],
+                fields=["starts_at", "id"],
                 name="meeting_scheduled_late_idx",
                 condition=models.Q(status="scheduled") & ~models.Q(late_reason=""),
             ),

@@ -8,10 +8,10 @@ its minutes (write, share, answer comments, approve, distribute).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from config.keyset import PeekPage
 from meetings import selectors as meeting_selectors
 from minutes import deadlines, selectors
 from participants.rules import is_administrator, is_chair, is_manager, is_staff_role
@@ -28,8 +28,9 @@ def start(request):
     return render(request, "start.html")
 
 
-def _page(request, queryset, param: str):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+def _page(request, queryset, param: str) -> PeekPage:
+    """A page of open work, without counting it (one query, not two)."""
+    return PeekPage(queryset, request.GET.get(param), PAGE_SIZE)
 
 
 @login_required
