@@ -103,7 +103,7 @@ def _letter_of(meeting: Meeting) -> DecisionLetter | None:
         return None
 
 
-ROWS_SHOWN = 100
+ROWS_SHOWN = 25
 
 
 def row_for(meeting: Meeting, today: date) -> Row:
