@@ -9,11 +9,14 @@ and a parent of another family.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import weasyprint
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from meetings import feeds, invites, reports
@@ -289,3 +292,19 @@ def build_world() -> World:
         for m in (final, draft, other)
     }
     return World(people=people, meetings=[final, draft, upcoming, other], feed_tokens=tokens, sections=sections)
+
+
+def world_for_module(django_db_blocker, tmp_path_factory) -> Iterator[World]:
+    """The world, built once for a test module inside a transaction that is rolled back
+    after its last test (each test runs in a savepoint inside it)."""
+    media = tmp_path_factory.mktemp("leak-media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build_world()
+            built.media = media
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

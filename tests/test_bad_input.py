@@ -134,10 +134,14 @@ def _state() -> str:
     return digest.hexdigest()
 
 
-@pytest.fixture
-def world(settings):
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    return leaks.build_world()
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    yield from leaks.world_for_module(django_db_blocker, tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def _the_worlds_files(settings, world):
+    settings.MEDIA_ROOT = world.media
 
 
 def _refused(response) -> bool:
@@ -146,7 +150,7 @@ def _refused(response) -> bool:
     return any(m.level >= constants.ERROR for m in get_messages(response.wsgi_request))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_no_form_answers_arbitrary_input_with_a_server_error_or_a_partial_write(client, world, data):
     forms = _forms(world)

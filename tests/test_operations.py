@@ -109,8 +109,12 @@ def test_after_the_database_drops_every_connection_the_next_request_works(client
         assert client.get(reverse("home")).status_code == 200
         pid = connection.connection.info.backend_pid  # the kept connection survived the request
 
-        with connections.create_connection("default").cursor() as other:
-            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        finally:
+            other.close()
         # A request that finds its connection gone fails cleanly (the test client skips
         # the check at the start of a request, so it meets the dead connection head-on).
         failed = client.get(reverse("home"))

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 DEMO_PASSWORD = "confer-demo-password"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         running = Stack(tmp_path_factory.mktemp("stack")).start()
