@@ -343,7 +343,16 @@ def invitation_add_other(
     now: datetime | None = None,
 ) -> Invitation:
     """Invite a professional, advocate, interpreter or minute-taker: someone Confer knows
-    (``person``), or someone new, recorded first; with a new agency, recorded first too."""
+    (``person``), or someone new, recorded first; with a new agency, recorded first too.
+
+    Someone new whose email address is already invited to this meeting is refused rather
+    than recorded twice (the same form posted twice, or the same person typed in again);
+    the meeting is locked first, so two such posts at once take turns."""
+    lock_for_invitations(meeting.pk, actor=actor)
+    if person is None and email.strip():
+        already = meeting.invitations.filter(person__email__iexact=email.strip()).select_related("person").first()
+        if already is not None:
+            raise MeetingError(f"{already.person.full_name} ({email.strip()}) is already invited to this meeting.")
     if new_agency.strip():
         agency = agency_get_or_create(actor=actor, name=new_agency, kind=new_agency_kind, now=now)
     if person is None:

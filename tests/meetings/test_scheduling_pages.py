@@ -113,6 +113,25 @@ def test_invite_family_members_with_the_age_check_then_a_new_professional(
     assert (invitation.role, invitation.agency.name) == (InvitationRole.PROFESSIONAL, "Health visiting")
 
 
+def test_the_invite_form_posted_twice_invites_once_and_says_so(client, administrator, chair, family, now):
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    client.force_login(administrator.user)
+    form = {
+        "form": "other",
+        "other-role": "professional",
+        "other-full_name": "Hana Health",
+        "other-email": "hana@health.test",
+        "other-new_agency": "Health visiting",
+        "other-new_agency_kind": "health",
+    }
+    url = reverse("meetings:invite", args=[meeting.pk])
+    assert client.post(url, form).status_code == 302
+    again = client.post(url, form)
+    assert again.status_code == 200
+    assert "already invited" in again.content.decode()
+    assert meeting.invitations.filter(person__email="hana@health.test").count() == 1
+
+
 def test_an_interpreter_needs_a_language(client, administrator, chair, family, now):
     meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
     client.force_login(administrator.user)
