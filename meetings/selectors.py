@@ -82,10 +82,16 @@ def scheduled_by(submission) -> Meeting | None:
     return Meeting.objects.filter(submission=submission).first() if submission else None
 
 
+# What a row of a meeting list shows (reference, kind, when, chair, due date and whether
+# it is late): loading only these keeps a page of rows cheap.
+LIST_FIELDS = ("id", "kind", "reference", "starts_at", "due_on", "status", "chair__full_name")
+
+
 def upcoming_meetings(now) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(status=MeetingStatus.SCHEDULED, starts_at__gte=now)
         .select_related("chair")
+        .only(*LIST_FIELDS)
         .order_by("starts_at", "id")
     )
 
@@ -99,6 +105,7 @@ def late_scheduled_meetings() -> QuerySet[Meeting]:
         Meeting.objects.filter(status=MeetingStatus.SCHEDULED)
         .exclude(late_reason="")
         .select_related("chair")
+        .only(*LIST_FIELDS)
         .order_by("starts_at", "id")
     )
 
