@@ -25,6 +25,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -150,7 +151,7 @@ def measure(size: int, db: str, seconds: int, connections: int) -> dict:
         meetings = conn.execute("SELECT count(*) FROM meetings_meeting").fetchone()[0]
     pages = [(name, email, path.format(meeting=meeting)) for name, email, path in PAGES]
     cookies = sessions(env, {email for _, email, _ in pages})
-    log = (HERE / f"gunicorn-{size}.log").open("w")
+    log = (Path(tempfile.gettempdir()) / f"confer-load-gunicorn-{size}.log").open("w")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "--config", "config/gunicorn.py", "config.wsgi"],
         cwd=ROOT,
