@@ -22,9 +22,8 @@ from notifications.models import OutboundEmail
 
 def message_id(message: OutboundEmail) -> str:
     """The same Message-ID for every attempt at one outbox row. If a message is ever sent
-    twice (see ``outbox_deliver``), mail servers and clients that drop a repeated
-    Message-ID (Gmail and Exchange among them) show it once, and anyone else can tell the
-    two copies are one message."""
+    twice (see ``outbox_deliver``), mail systems that drop a repeated Message-ID (Gmail
+    does) show it once, and anyone else can tell the two copies are one message."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "confer.invalid"
     return f"<{hashlib.sha256(message.key.encode()).hexdigest()[:40]}@{domain}>"
 
