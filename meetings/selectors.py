@@ -168,12 +168,9 @@ def _cla_review_missing() -> QuerySet[Child]:
     return Child.objects.filter(looked_after_since__isnull=False).exclude(Exists(has_cla))
 
 
-def due_page(number, per_page: int = 25) -> Page:
-    """One page of the due list (``due_list``), soonest first.
-
-    The order is decided on small keys (due date, family reference, id) read for every
-    due item, which is open work and stays small however long the history is; only the
-    page's own items are then loaded in full. Five queries."""
+def _due_keys() -> list[tuple]:
+    """(due date, family reference, source, id) of every due item, soonest first: small
+    rows read for all of them (open work, which stays small however long the history)."""
     keys = [
         (due_on, reference, "m", pk)
         for pk, due_on, reference in Meeting.objects.filter(next_pending=True).values_list(
@@ -183,8 +180,12 @@ def due_page(number, per_page: int = 25) -> Page:
         (timescales.first_cla_review_due(since), reference, "c", pk)
         for pk, since, reference in _cla_review_missing().values_list("pk", "looked_after_since", "family__reference")
     ]
-    page = Paginator(sorted(keys), per_page).get_page(number)
-    wanted = {source: [key[3] for key in page.object_list if key[2] == source] for source in ("m", "c")}
+    return sorted(keys)
+
+
+def _due_items(keys: list[tuple]) -> list[DueItem]:
+    """The items of these keys, in their order, loaded in full (three queries)."""
+    wanted = {source: [key[3] for key in keys if key[2] == source] for source in ("m", "c")}
     meetings = (
         Meeting.objects.filter(pk__in=wanted["m"])
         .select_related("family")
@@ -192,10 +193,17 @@ def due_page(number, per_page: int = 25) -> Page:
         .in_bulk()
     )
     children = Child.objects.filter(pk__in=wanted["c"]).select_related("family").in_bulk()
-    page.object_list = [
+    return [
         _due_meeting(meetings[pk]) if source == "m" else _due_child(children[pk])
-        for _due, _reference, source, pk in page.object_list
+        for _due, _reference, source, pk in keys
     ]
+
+
+def due_page(number, per_page: int = 25) -> Page:
+    """One page of the due list (``due_list``): the order is decided on small keys, and
+    only the page's own items are loaded in full."""
+    page = Paginator(_due_keys(), per_page).get_page(number)
+    page.object_list = _due_items(list(page.object_list))
     return page
 
 
@@ -216,13 +224,7 @@ def due_list() -> list[DueItem]:
     first: a held meeting whose next meeting is due with nothing (not cancelled) after it
     (``Meeting.next_pending``), and a looked-after child with no CLA review in this period
     in care (the first is due 20 working days after they became looked after)."""
-    held = (
-        Meeting.objects.filter(next_pending=True)
-        .select_related("family")
-        .prefetch_related(Prefetch("children", queryset=Child.objects.only("id", "identifier")))
-    )
-    items = [_due_meeting(m) for m in held] + [_due_child(c) for c in _cla_review_missing().select_related("family")]
-    return sorted(items, key=lambda item: (item.due_on, item.family_reference))
+    return _due_items(_due_keys())
 
 
 def chair_clashes(chair, starts_at, ends_at, *, exclude: Meeting | None = None) -> QuerySet[Meeting]:

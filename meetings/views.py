@@ -307,10 +307,10 @@ def meeting_schedule(request, family_pk: int):
     form = ScheduleForm(request.POST or None, family=family, chairs=chairs, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        clashes = selectors.chair_clashes(data["chair"], data["starts_at"], form.ends_at)
         if (earlier := selectors.scheduled_by(data["submission"])) is not None:
             # This form was posted already (a double click): go where the first post went.
             return redirect("meetings:invite", pk=earlier.pk)
+        clashes = selectors.chair_clashes(data["chair"], data["starts_at"], form.ends_at)
         if clashes.exists() and not data["confirm_clash"]:
             clash = clashes.first()
             form.add_error(
