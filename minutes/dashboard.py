@@ -12,14 +12,22 @@ The page's cost must not grow with the period: totals and months are counted by 
 database in one grouped query (local dates by ``TruncDate`` in the site's time zone), the
 working days to distribution were stored when the minutes went out, and only the rows
 the page lists are loaded as objects. The CSV export loads every row (``rows_for``).
+
+That grouped query still reads every meeting of the period (a year of a large service is
+tens of thousands), and managers open the page far more often than the figures change. So
+its result is kept in the cache under a *generation* that every saved or deleted meeting,
+minutes or decision letter moves on when its transaction commits, and under the day, since
+a step becomes late by the date passing. Entries also expire after ``SUMMARY_SECONDS``, a
+bound for any change made without saving a model (a bulk ``update()``).
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -159,13 +167,40 @@ def _measures(today: date) -> dict[str, tuple[Q, Q]]:
     return measures
 
 
-def timeliness(start: date, end: date, *, chair_id: int | None = None, now: datetime | None = None) -> Report:
-    """Totals per measure and month for the meetings held in the period, and how many
-    minutes took each number of working days to go out (for the median): one query,
-    grouped by month and days, a few hundred rows however many meetings the period holds.
-    Then the first rows for the page."""
-    today = timezone.localtime(now or timezone.now()).date()
-    meetings = held_in(start, end, chair_id=chair_id)
+SUMMARY_SECONDS = 300
+GENERATION_KEY = "timeliness:generation"
+
+# The grouped counts in plain values: per measure, (on time, late). The key's "v1" changes
+# with this shape, so an entry written by an older release is never read by a newer one.
+Counts = dict[str, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Summary:
+    months: list[tuple[date, Counts]]
+    days: list[tuple[int, int]]  # (working days to distribution, how many minutes took them)
+    meetings: int
+
+
+def figures_changed(**_kwargs) -> None:
+    """Connected to saves and deletes of what the dashboard counts (``MinutesConfig.ready``).
+
+    The generation moves on only once the change is committed: a request that reads the
+    new generation then also reads the new rows, and one that read the old generation
+    stores what it counted under a key no one asks for again."""
+    transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> int:
+    try:
+        return cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet, or evicted: any new value leaves old entries unused
+        generation = int(timezone.now().timestamp() * 1000)
+        cache.set(GENERATION_KEY, generation, None)
+        return generation
+
+
+def _summary(meetings: QuerySet[Meeting], today: date) -> Summary:
     counts = {}
     for key, (on_time, late) in _measures(today).items():
         counts[f"{key}_on_time"] = Count("id", filter=on_time)
@@ -183,26 +218,71 @@ def timeliness(start: date, end: date, *, chair_id: int | None = None, now: date
         .annotate(meetings=Count("id"), **counts)
         .order_by("month")
     )
-    totals = {key: Tally() for key, _label in MEASURES}
-    by_month: dict[date, dict[str, Tally]] = {}
-    days: list[int] = []
+    by_month: dict[date, dict[str, tuple[int, int]]] = {}
+    days: list[tuple[int, int]] = []
     total = 0
     for group in grouped:
         month = group["month"].date() if isinstance(group["month"], datetime) else group["month"]
-        tallies = by_month.setdefault(month, {key: Tally() for key, _label in MEASURES})
+        counted = by_month.setdefault(month, {key: (0, 0) for key, _label in MEASURES})
         for key, _label in MEASURES:
-            for tally in (tallies[key], totals[key]):
-                tally.on_time += group[f"{key}_on_time"]
-                tally.late += group[f"{key}_late"]
+            on_time, late = counted[key]
+            counted[key] = (on_time + group[f"{key}_on_time"], late + group[f"{key}_late"])
         if group["days"] is not None:
-            days += [group["days"]] * group["meetings"]
+            days.append((group["days"], group["meetings"]))
         total += group["meetings"]
+    return Summary(months=sorted(by_month.items()), days=days, meetings=total)
+
+
+def _cached_summary(start: date, end: date, chair_id: int | None, today: date) -> Summary:
+    generation = cache.get(GENERATION_KEY) or _next_generation()
+    key = f"timeliness:v1:{generation}:{start}:{end}:{chair_id or ''}:{today}"
+    summary = cache.get(key)
+    if summary is None:
+        summary = _summary(held_in(start, end, chair_id=chair_id), today)
+        cache.set(key, summary, SUMMARY_SECONDS)
+    return summary
+
+
+def _median(counted: list[tuple[int, int]]) -> float | None:
+    """The median of values given with how many times each occurs."""
+    total = sum(times for _value, times in counted)
+    if not total:
+        return None
+    ordered = sorted(counted)
+
+    def nth(n: int) -> int:  # the n-th value (from 0) in order
+        for value, times in ordered:
+            if n < times:
+                return value
+            n -= times
+        raise IndexError(n)
+
+    middle = total // 2
+    return nth(middle) if total % 2 else (nth(middle - 1) + nth(middle)) / 2
+
+
+def timeliness(start: date, end: date, *, chair_id: int | None = None, now: datetime | None = None) -> Report:
+    """Totals per measure and month for the meetings held in the period, and how many
+    minutes took each number of working days to go out (for the median): one query,
+    grouped by month and days, a few hundred rows however many meetings the period holds,
+    kept in the cache until the figures change. Then the first rows for the page."""
+    today = timezone.localtime(now or timezone.now()).date()
+    summary = _cached_summary(start, end, chair_id, today)
+    totals = {key: Tally() for key, _label in MEASURES}
+    months = []
+    for month, counted in summary.months:
+        tallies = {key: Tally(*counted[key]) for key, _label in MEASURES}
+        for key, _label in MEASURES:
+            totals[key].on_time += tallies[key].on_time
+            totals[key].late += tallies[key].late
+        months.append((month, tallies))
+    meetings = held_in(start, end, chair_id=chair_id)
     return Report(
         rows=[row_for(meeting, today) for meeting in _with_rows(meetings)[:ROWS_SHOWN]],
         totals=totals,
-        months=sorted(by_month.items()),
-        median_days_to_distribution=statistics.median(days) if days else None,
-        meetings=total,
+        months=months,
+        median_days_to_distribution=_median(summary.days),
+        meetings=summary.meetings,
     )
 
 

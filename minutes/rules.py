@@ -26,6 +26,14 @@ def _invitation_role(user, minutes) -> InvitationRole | None:
     return known[user.pk]
 
 
+def remember_invitation(user, minutes, invitation) -> None:
+    """A page that has already read the user's invitation tells the rules, which then ask
+    nothing more of the database about it."""
+    if minutes is not None and getattr(user, "is_authenticated", False):
+        known = minutes.__dict__.setdefault("_invitation_roles", {})
+        known[user.pk] = InvitationRole(invitation.role) if invitation is not None else None
+
+
 @rules.predicate
 def is_chair_of_minutes(user, minutes) -> bool:
     return minutes is not None and is_meeting_chair(user, minutes.meeting)

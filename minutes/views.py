@@ -26,7 +26,7 @@ from minutes.forms import (
 )
 from minutes.gates import access_minutes
 from minutes.models import Comment, DecisionLetterCopy, Minutes
-from minutes.rules import refusal
+from minutes.rules import refusal, remember_invitation
 
 
 def back_to_minutes(meeting, anchor: str = ""):
@@ -43,6 +43,7 @@ def overview(request, pk: int):
     meeting, minutes = access_minutes(request, pk, started=False)
     user = request.user
     own = copies.invitation_of(meeting, user)
+    remember_invitation(user, minutes, own)
     reader = copies.reader_of(own) if own is not None else redaction.Reader.staff()
     context = {
         "meeting": meeting,

@@ -70,7 +70,8 @@ def test_managers_see_totals_a_chart_and_a_csv_and_no_one_else_does(
     client.force_login(manager.user)
     url = reverse("timeliness")
     params = {"start": "2027-01-01", "end": "2027-02-28"}
-    with django_assert_max_num_queries(17):
+    page = client.get(url, params).content.decode()  # counts the period and keeps the counts
+    with django_assert_max_num_queries(14):
         page = client.get(url, params).content.decode()
     assert "Meetings held in the period: 2" in page
     assert "1 of 2 on time (50%)" in page
@@ -103,3 +104,21 @@ def test_the_form_starts_with_the_last_year_filled_in_as_browsers_read_dates(cli
     page = client.get(reverse("timeliness")).content.decode()
     # Date inputs take ISO dates; any other format shows as an empty field.
     assert 'value="2026-03-01"' in page and 'value="2027-03-15"' in page
+
+
+def test_the_counts_are_kept_until_a_meeting_minutes_or_letter_changes(
+    held_meeting, approved, chair, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The grouped count runs once; a committed change to what it counts makes it run again."""
+    period = (local(2027, 1, 1).date(), local(2027, 1, 31).date())
+    now = local(2027, 1, 20, 9)
+    with django_capture_on_commit_callbacks(execute=True):
+        dashboard.figures_changed()  # a known generation, as after any committed change
+    assert dashboard.timeliness(*period, now=now).totals["distributed"].on_time == 0
+    with django_assert_num_queries(2):  # the generation and the counts from the cache, no grouped query
+        dashboard._cached_summary(*period, None, now.date())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.minutes_distribute(minutes=approved, actor=chair.user, now=local(2027, 1, 8, 10))
+    assert dashboard.timeliness(*period, now=now).totals["distributed"].on_time == 1
+    # A new day is a new entry: a step not done becomes late by the date passing.
+    assert dashboard.timeliness(*period, now=local(2027, 3, 1, 9)).totals["draft"].late == 0
