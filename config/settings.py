@@ -175,6 +175,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# Sentence case for what django-allauth writes in Title Case ("Sign in"): see the .po file.
+LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Jersey")
 USE_I18N = True
 USE_TZ = True

@@ -14,6 +14,13 @@ class MeetingKind(models.TextChoices):
         return self in (MeetingKind.ICPC, MeetingKind.RCPC)
 
     @property
+    def everyday_name(self) -> str:
+        """What a family calls it in a sentence: "the conference on 20 November"."""
+        return {"icpc": "conference", "rcpc": "review conference", "cin": "Child in Need meeting", "cla": "review"}[
+            self.value
+        ]
+
+    @property
     def reference_prefix(self) -> str:
         return {"icpc": "CP", "rcpc": "CP", "cin": "CIN", "cla": "CLA"}[self.value]
 

@@ -170,7 +170,7 @@ def _measures(today: date) -> dict[str, tuple[Q, Q]]:
 SUMMARY_SECONDS = 300
 GENERATION_KEY = "timeliness:generation"
 
-# The grouped counts in plain values: per measure, (on time, late). The key's "v1" changes
+# The grouped counts in plain values: per measure, (on time, late). The key's "v2" changes
 # with this shape, so an entry written by an older release is never read by a newer one.
 Counts = dict[str, tuple[int, int]]
 
@@ -180,6 +180,7 @@ class Summary:
     months: list[tuple[date, Counts]]
     days: list[tuple[int, int]]  # (working days to distribution, how many minutes took them)
     meetings: int
+    first: list[int]  # the ids of the rows the page lists (finding them sorts the whole period)
 
 
 def figures_changed(**_kwargs) -> None:
@@ -230,12 +231,13 @@ def _summary(meetings: QuerySet[Meeting], today: date) -> Summary:
         if group["days"] is not None:
             days.append((group["days"], group["meetings"]))
         total += group["meetings"]
-    return Summary(months=sorted(by_month.items()), days=days, meetings=total)
+    first = list(meetings.order_by("starts_at", "id").values_list("id", flat=True)[:ROWS_SHOWN])
+    return Summary(months=sorted(by_month.items()), days=days, meetings=total, first=first)
 
 
 def _cached_summary(start: date, end: date, chair_id: int | None, today: date) -> Summary:
     generation = cache.get(GENERATION_KEY) or _next_generation()
-    key = f"timeliness:v1:{generation}:{start}:{end}:{chair_id or ''}:{today}"
+    key = f"timeliness:v2:{generation}:{start}:{end}:{chair_id or ''}:{today}"
     summary = cache.get(key)
     if summary is None:
         summary = _summary(held_in(start, end, chair_id=chair_id), today)
@@ -265,7 +267,8 @@ def timeliness(start: date, end: date, *, chair_id: int | None = None, now: date
     """Totals per measure and month for the meetings held in the period, and how many
     minutes took each number of working days to go out (for the median): one query,
     grouped by month and days, a few hundred rows however many meetings the period holds,
-    kept in the cache until the figures change. Then the first rows for the page."""
+    kept in the cache until the figures change, with the ids of the first rows, which the
+    page then loads by primary key."""
     today = timezone.localtime(now or timezone.now()).date()
     summary = _cached_summary(start, end, chair_id, today)
     totals = {key: Tally() for key, _label in MEASURES}
@@ -276,9 +279,8 @@ def timeliness(start: date, end: date, *, chair_id: int | None = None, now: date
             totals[key].on_time += tallies[key].on_time
             totals[key].late += tallies[key].late
         months.append((month, tallies))
-    meetings = held_in(start, end, chair_id=chair_id)
     return Report(
-        rows=[row_for(meeting, today) for meeting in _with_rows(meetings)[:ROWS_SHOWN]],
+        rows=[row_for(meeting, today) for meeting in _with_rows(Meeting.objects.filter(pk__in=summary.first))],
         totals=totals,
         months=months,
         median_days_to_distribution=_median(summary.days),

@@ -50,5 +50,9 @@ def home(request):
         context["manager_late"] = _page(request, meeting_selectors.late_scheduled_meetings(), "manager_late")
         context["no_minutes"] = _page(request, deadlines.no_minutes_produced(), "no_minutes")
     if not is_staff_role(user):
-        context["invitations"] = _page(request, meeting_selectors.invitations_for_user(user), "page")
+        page = _page(request, selectors.invitee_invitations(user), "page")
+        context["invitations"] = page
+        # What each person needs to do, and by when, leads: the most pressing first.
+        steps = [selectors.invitee_step(invitation, now) for invitation in page]
+        context["invitee_steps"] = sorted(steps, key=lambda step: not step.todo)
     return render(request, "meetings/home.html", context)

@@ -20,8 +20,8 @@ def sign_in(page, live_server, person, *, totp: bool):
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill(person.user.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     if totp:
         page.get_by_label("Code from your authenticator app").fill(current_code(person.totp_secret))
-        page.get_by_role("button", name="Sign In").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
     return page

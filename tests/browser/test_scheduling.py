@@ -60,7 +60,7 @@ def test_schedule_invite_accept_reschedule(new_page, live_server):
 
     # The parent signs in and accepts.
     family_page = signed_in(new_page, live_server, parent, totp=False, violations=csp_violations)
-    family_page.get_by_role("link", name="Initial child protection conference").click()
+    family_page.get_by_role("button", name="Tell us if you can come").click()
     family_page.get_by_label("Yes, I can come").check()
     family_page.get_by_role("button", name="Send reply").click()
     expect(family_page.get_by_text("Your reply has been saved")).to_be_visible()

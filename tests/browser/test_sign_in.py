@@ -29,7 +29,7 @@ def sign_in(page, live_server, email):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_parent_signs_in_and_sees_their_meetings(page, live_server, csp_violations):
@@ -44,7 +44,8 @@ def test_parent_signs_in_and_sees_their_meetings(page, live_server, csp_violatio
     expect(page.get_by_role("heading", name="Your meetings")).to_be_visible()
     expect(page.get_by_text(meeting.reference)).to_be_visible()
     assert_govuk_styles(page)
-    page.get_by_role("link", name="Initial child protection conference").click()
+    expect(page.get_by_text("Tell us if you can come to the conference on Monday 1 March.")).to_be_visible()
+    page.get_by_role("button", name="Tell us if you can come").click()
     expect(page.get_by_role("heading", name="Initial child protection conference")).to_be_visible()
     assert csp_violations == []
 
@@ -58,7 +59,7 @@ def test_chair_signs_in_with_authenticator_code_and_sees_their_work(page, live_s
     sign_in(page, live_server, chair.user.email)
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.get_by_label("Code from your authenticator app").fill(current_code(chair.totp_secret))
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Meetings you chair")).to_be_visible()
     expect(page.get_by_role("cell", name="Hold the meeting")).to_be_visible()
     expect(page.get_by_text(meeting.reference)).to_be_visible()

@@ -66,13 +66,19 @@ def _step(chair, now):
 
 
 def test_the_chairs_next_step_follows_the_minutes_with_each_steps_due_date(
-    held_meeting, chair, parent, client, django_assert_max_num_queries
+    held_meeting, chair, parent, client, django_assert_max_num_queries, time_machine
 ):
     # Held Wednesday 6 January 2027: draft due Wednesday 20th (10 working days), minutes
     # distributed by Wednesday 27th (15 working days).
     def step():
         s = _step(chair, local(2027, 1, 8, 9))
         return s.action, s.due_on.isoformat()
+
+    # Friday 8th to Wednesday 20th: 8 working days, said in words with a colour that repeats them.
+    first = _step(chair, local(2027, 1, 8, 9))
+    assert (first.days_words, first.tone) == ("8 working days left", "green")
+    near = _step(chair, local(2027, 1, 18, 9))
+    assert (near.days_words, near.tone) == ("2 working days left", "yellow")
 
     assert step() == ("Write the minutes", "2027-01-20")
     minutes = services.minutes_start(meeting=held_meeting, actor=chair.user, now=local(2027, 1, 7, 9))
@@ -88,8 +94,11 @@ def test_the_chairs_next_step_follows_the_minutes_with_each_steps_due_date(
     services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 15, 9))
     late = _step(chair, local(2027, 1, 28, 9))
     assert (late.action, late.due_on.isoformat(), late.overdue) == ("Distribute the minutes", "2027-01-27", True)
+    assert (late.days_words, late.tone) == ("1 working day overdue", "red")
+    time_machine.move_to(local(2027, 1, 28, 9))
     client.force_login(chair.user)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("home")).content.decode()
     assert "Distribute the minutes" in page
+    assert 'govuk-tag--red confer-days-left">1 working day overdue<' in page
     assert "Write the minutes" not in page
