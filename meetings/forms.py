@@ -94,6 +94,7 @@ class RsvpForm(forms.Form):
         label="Can you come?",
         choices=[(Rsvp.ACCEPTED, "Yes, I can come"), (Rsvp.DECLINED, "No, I cannot come"), (Rsvp.TENTATIVE, "Maybe")],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether you can come"},
     )
     note = forms.CharField(
         label="Anything you want us to know (optional)",

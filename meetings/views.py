@@ -41,7 +41,11 @@ PAGE_SIZE = 20
 
 @login_required
 def meeting_detail(request, pk: int):
-    meeting = access_meeting(request, pk)
+    return _detail_page(request, access_meeting(request, pk))
+
+
+def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
+    """The meeting page; with ``rsvp_form``, the reply the invitee sent back with its errors."""
     audit_view(request, meeting, "meeting.viewed")
     user = request.user
     invitations = list(
@@ -58,7 +62,7 @@ def meeting_detail(request, pk: int):
             "children": meeting.children.select_related("person"),
             "invitations": invitations,
             "own_invitation": own,
-            "rsvp_form": RsvpForm(initial={"rsvp": own.rsvp})
+            "rsvp_form": (rsvp_form or RsvpForm(initial={"rsvp": own.rsvp}))
             if user.has_perm("meetings.reply_meeting", meeting)
             else None,
             "is_staff_view": staff_view,
@@ -116,7 +120,8 @@ def meeting_respond(request, pk: int):
         else:
             messages.success(request, "Thank you. Your reply has been saved.")
     else:
-        messages.error(request, "Choose whether you can come.")
+        # The page again, with an error summary that leads to the question.
+        return _detail_page(request, meeting, rsvp_form=form)
     return redirect("meetings:detail", pk=meeting.pk)
 
 

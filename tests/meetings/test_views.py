@@ -126,3 +126,18 @@ def test_meeting_page_uses_a_fixed_number_of_queries(
     client.force_login(chair.user)
     with django_assert_max_num_queries(13):
         assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 200
+
+
+def test_a_reply_without_an_answer_shows_the_page_again_with_an_error_that_leads_to_the_question(
+    client, administrator, chair, family, parent
+):
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    factories.invite(meeting, administrator, parent)
+    client.force_login(parent.user)
+    response = client.post(reverse("meetings:respond", args=[meeting.pk]), {"note": "Running late"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="#id_rsvp_0">Choose whether you can come</a>' in page
+    assert 'id="id_rsvp_0"' in page  # the link's target exists: the first answer
+    assert "Running late" in page  # what they wrote is kept
+    assert meeting.invitations.get(person=parent).rsvp == "pending"
