@@ -1,7 +1,10 @@
 """Helpers the browser tests share."""
 
+import functools
+import re
 from pathlib import Path
 
+import pyphen
 from allauth.account.models import EmailAddress
 
 from participants.mfa import current_code
@@ -106,3 +109,30 @@ def tab_to(page, locator, *, limit: int = 80) -> None:
         "el => { const s = getComputedStyle(el); return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }", target
     )
     assert style[0] != "none" or style[2] != "none", f"no visible focus on {locator}: {style}"
+
+
+# --- plain words -----------------------------------------------------------------------------
+
+
+@functools.cache
+def _hyphenator() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="en_GB")
+
+
+def reading_grade(lines: list[str]) -> tuple[float, list[str]]:
+    """The Flesch-Kincaid grade of short lines (each heading or button a sentence) and the
+    words of more than three syllables in them. A US grade of 4 is a reading age of about
+    9 to 10. Syllables are counted from pyphen's hyphenation points, which undercounts a
+    little; the long-words list is the stricter half of the check."""
+    words = [word for line in lines for word in re.findall(r"[A-Za-z']+", line)]
+    syllables = {word: len(_hyphenator().positions(word)) + 1 for word in words}
+    grade = 0.39 * len(words) / len(lines) + 11.8 * sum(syllables[w] for w in words) / len(words) - 15.59
+    return grade, sorted({word for word, n in syllables.items() if n > 3})
+
+
+def headings_and_buttons(page) -> list[str]:
+    """What a reader scans first on the page: its main headings and its buttons."""
+    return page.evaluate(
+        "[...document.querySelectorAll('main :is(h1, h2, h3, h4, button, .govuk-button, summary)')]"
+        ".map(el => el.innerText.trim()).filter(Boolean)"
+    )

@@ -30,7 +30,18 @@ from participants.enums import AgencyKind, Consent, Relationship, StaffRole
 from participants.mfa import current_code
 from participants.models import FamilyMember, ThirdPartySource
 from tests import factories
-from tests.browser.helpers import DESK, PASSWORD, PHONE, Looker, axe_violations, page_overflow, tab_to, verified
+from tests.browser.helpers import (
+    DESK,
+    PASSWORD,
+    PHONE,
+    Looker,
+    axe_violations,
+    headings_and_buttons,
+    page_overflow,
+    reading_grade,
+    tab_to,
+    verified,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -316,8 +327,12 @@ def test_the_whole_journey(people, time_machine):
         tia.get_by_text("Read the notes of the meeting on Wednesday 2 December and tell us what you think")
     ).to_be_visible()
     look(tia, "young-person-start")
+    plain = headings_and_buttons(tia)
     tia.get_by_role("button", name="Read the notes").click()
     look(tia, "young-person-notes")
+    plain += headings_and_buttons(tia)
+    grade, long_words = reading_grade(plain)
+    assert grade <= 4 and long_words == [], (grade, long_words, plain)
     tia.get_by_role("button", name="I have no comments").click()
     expect(tia.get_by_text(re.compile("no comments", re.I)).first).to_be_visible()
     look(tia, "young-person-answered")
@@ -416,3 +431,8 @@ def test_the_checks_find_what_they_look_for(new_page):
     page.set_viewport_size(PHONE)
     page.set_content('<html lang="en-GB"><body><div style="width: 460px">wide</div></body></html>')
     assert page_overflow(page) == 8 + 460 - 390  # the body's 8px margin, then the 460px block
+    # The reading-age check tells the staff's headings from the young person's.
+    staff = ["Purpose of the conference", "What are we worried about? Harm and complicating factors"]
+    assert reading_grade(staff)[1] == ["complicating"]
+    grade, long_words = reading_grade(["Why we met", "What people are worried about", "I have no comments"])
+    assert grade <= 4 and long_words == []
