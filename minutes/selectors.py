@@ -119,7 +119,6 @@ class InviteeStep:
     link_text: str
     said: str | None
     next_: str | None
-    urgent: bool = False
 
 
 def invitee_invitations(user) -> QuerySet[Invitation]:
@@ -159,8 +158,8 @@ def invitee_step(invitation: Invitation, now: datetime) -> InviteeStep:
     final_by = f"The chair will send {final} by {_day(meeting.distribution_due_on)}."
     held = f"The meeting was held on {_day(meeting.starts_at)}."
 
-    def step(todo, link, link_text, said=None, next_=None, urgent=False) -> InviteeStep:
-        return InviteeStep(invitation, todo, link, link_text, said, next_, urgent)
+    def step(todo, link, link_text, said=None, next_=None) -> InviteeStep:
+        return InviteeStep(invitation, todo, link, link_text, said, next_)
 
     if meeting.status == MeetingStatus.SCHEDULED:
         time = timezone.localtime(meeting.starts_at).strftime("%-I:%M%p").lower()
@@ -193,7 +192,7 @@ def invitee_step(invitation: Invitation, now: datetime) -> InviteeStep:
                 todo = f"Read the notes of {on} and tell us what you think by {deadline}."
             else:
                 todo = f"Draft minutes of {on} are ready: send your comments by {deadline}."
-            return step(todo, minutes_url, read, None, final_by, urgent=True)
+            return step(todo, minutes_url, read, None, final_by)
         if role.may_comment:
             said = f"You have answered. You can change your comments until {deadline}."
         else:

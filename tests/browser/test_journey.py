@@ -15,12 +15,13 @@ laid out again at phone width; the key forms are filled with the keyboard alone.
 """
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pypdf
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
@@ -50,8 +51,21 @@ NEIGHBOUR_SAID = "NEIGHBOUR-HEARD-SHOUTING"
 NOT_FOR_FATHER = "WITHHELD-FROM-THE-FATHER"
 
 
-def at(*args) -> datetime:
-    return datetime(*args, tzinfo=JERSEY)
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=JERSEY)
+
+
+def in_words(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def journey_dates() -> tuple[date, date, date]:
+    """(the Monday it starts, the strategy discussion the Friday before, the conference on
+    the Wednesday after), from the next Monday after today: time only travels forward, so
+    the cookies the browser keeps are never already out of date by its own clock."""
+    today = timezone.localdate()
+    monday = today + timedelta(days=7 - today.weekday())
+    return monday, monday - timedelta(days=3), monday + timedelta(days=9)
 
 
 class People:
@@ -122,7 +136,8 @@ def people(browser, live_server, settings):
 
 def test_the_whole_journey(people, time_machine):
     look = people.look
-    time_machine.move_to(at(2026, 11, 23, 9), tick=True)  # Monday; the strategy discussion was Friday
+    monday, strategy, conference = journey_dates()
+    time_machine.move_to(at(monday, 9), tick=True)
     administrator = verified(factories.staff(StaffRole.ADMINISTRATOR))
     chair = verified(factories.staff(StaffRole.CHAIR))
     manager = verified(factories.staff(StaffRole.MANAGER))
@@ -134,12 +149,13 @@ def test_the_whole_journey(people, time_machine):
     )
     teen = factories.ChildFactory(
         family=family,
-        date_of_birth=date(2012, 5, 1),
+        date_of_birth=monday - timedelta(days=14 * 365 + 30),  # 14 years old
         person__full_name="Tia Journey",
         person__user=factories.UserFactory(),
     ).person
     verified(teen)
-    factories.ChildFactory(family=family, date_of_birth=date(2019, 3, 1), person__full_name="Ben Journey")
+    young = monday - timedelta(days=7 * 365)
+    factories.ChildFactory(family=family, date_of_birth=young, person__full_name="Ben Journey")
     officer = verified(
         factories.PersonFactory(
             full_name="Pat Constable",
@@ -172,8 +188,8 @@ def test_the_whole_journey(people, time_machine):
     admin.get_by_label("Tia Journey").check()
     admin.get_by_label("Ben Journey").check()
     admin.get_by_label("Chair", exact=True).select_option(label=chair.full_name)
-    admin.get_by_label("Date of the strategy discussion").fill("2026-11-20")
-    admin.get_by_label("Date and start time").fill("2026-12-02T10:00")
+    admin.get_by_label("Date of the strategy discussion").fill(strategy.isoformat())
+    admin.get_by_label("Date and start time").fill(f"{conference.isoformat()}T10:00")
     admin.get_by_label("Venue").fill("Room 1, Cyril Le Marquand House")
     look(admin, "schedule")
     admin.get_by_role("button", name="Schedule and choose who to invite").click()
@@ -232,7 +248,7 @@ def test_the_whole_journey(people, time_machine):
     look(police, "police-report-sent")
 
     # --- The meeting day: the chair records it as held, with the decision ------------------
-    time_machine.move_to(at(2026, 12, 2, 12, 30), tick=True)
+    time_machine.move_to(at(conference, 12, 30), tick=True)
     chair_page = people.page()
     people.sign_in_staff(chair_page, chair)
     look(chair_page, "chair-start", phone=True)
@@ -280,13 +296,13 @@ def test_the_whole_journey(people, time_machine):
     assert {mother.email, father.email, teen.email} <= set(shared_to)
 
     # --- The next day: the mother comments on two parts, on her phone ------------------------
-    time_machine.move_to(at(2026, 12, 3, 19), tick=True)
+    time_machine.move_to(at(conference + timedelta(days=1), 19), tick=True)
     mum = people.page()
     mum.set_viewport_size(PHONE)
     mum.goto(link_in(shared_to[mother.email]))
     people.sign_in_by_code(mum, mother, phone=True)
     mum.goto(people.url + "/home/")
-    expect(mum.get_by_text("Draft minutes of the conference on Wednesday 2 December are ready")).to_be_visible()
+    expect(mum.get_by_text(f"Draft minutes of the conference on {in_words(conference)} are ready")).to_be_visible()
     expect(mum.get_by_text("The chair will send the final minutes by")).to_be_visible()
     look(mum, "mother-start-draft", phone=True)
     mum.get_by_role("button", name="Read the draft minutes").click()
@@ -324,7 +340,7 @@ def test_the_whole_journey(people, time_machine):
     people.sign_in_by_code(tia, teen)
     tia.goto(people.url + "/home/")
     expect(
-        tia.get_by_text("Read the notes of the meeting on Wednesday 2 December and tell us what you think")
+        tia.get_by_text(f"Read the notes of the meeting on {in_words(conference)} and tell us what you think")
     ).to_be_visible()
     look(tia, "young-person-start")
     plain = headings_and_buttons(tia)
@@ -364,7 +380,10 @@ def test_the_whole_journey(people, time_machine):
     chair_page.get_by_role("button", name="Send the decision letter").click()
 
     # --- After the comment window: approve and distribute -------------------------------------
-    time_machine.move_to(at(2026, 12, 10, 9), tick=True)
+    # The morning after the comment window closed (its date depends on the holidays).
+    minutes.refresh_from_db()
+    sent_on = timezone.localtime(minutes.comment_deadline).date() + timedelta(days=1)
+    time_machine.move_to(at(sent_on, 9), tick=True)
     people.sign_in_staff(chair_page, chair)
     chair_page.goto(f"{people.url}/meetings/{meeting.pk}/minutes/")
     chair_page.get_by_role("button", name="Approve the minutes").click()
@@ -375,21 +394,25 @@ def test_the_whole_journey(people, time_machine):
     expect(chair_page.get_by_text(re.compile("The minutes have gone to"))).to_be_visible()
     look(chair_page, "distributed", phone=True)
 
-    # Each recipient follows the emailed link to their own copy.
+    # Each recipient follows the emailed link to their own copy; the health visitor opens
+    # Confer for the first time now.
+    health = people.page()
     for person, page, name in (
         (mother, mum, "mother"),
         (father, dad, "father"),
         (teen, tia, "young-person"),
         (officer, police, "police"),
+        (visitor, health, "health-visitor"),
+        (chair, chair_page, "chair"),
     ):
         [message] = emails_to(person, sent)
-        page.goto(people.url + "/home/")
-        if "/accounts/login/" in page.url:  # signed out while away: sign in again by code
-            people.sign_in_by_code(page, person, phone=person is mother)
-        expect(
-            page.get_by_text(re.compile("(final minutes|finished notes) were sent on Thursday 10 December"))
-        ).to_be_visible()
-        look(page, f"{name}-start-final", phone=person is mother)
+        if person is not chair:
+            page.goto(people.url + "/home/")
+            if "/accounts/login/" in page.url:  # signed out while away: sign in again by code
+                people.sign_in_by_code(page, person, phone=person is mother)
+            sent_words = re.compile(f"(final minutes|finished notes) were sent on {in_words(sent_on)}")
+            expect(page.get_by_text(sent_words)).to_be_visible()
+            look(page, f"{name}-start-final", phone=person is mother)
         with page.expect_download() as download:
             try:
                 page.goto(link_in(message))  # the email's link is the copy itself
@@ -397,7 +420,7 @@ def test_the_whole_journey(people, time_machine):
                 assert "Download is starting" in str(error)
         text = "".join(p.extract_text() for p in pypdf.PdfReader(download.value.path()).pages)
         assert f"copy for {person.full_name}" in text
-        assert (NEIGHBOUR_SAID in text) == (person is officer), name
+        assert (NEIGHBOUR_SAID in text) == (person in (officer, visitor, chair)), name
         assert (NOT_FOR_FATHER in text) == (person is not father), name
     mum.goto(f"{people.url}/meetings/{meeting.pk}/")
     expect(mum.locator(".confer-timeline")).to_contain_text("Final minutes sent")
