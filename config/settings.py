@@ -286,6 +286,25 @@ CONFER_COMPLAINTS_TEXT = os.environ.get(
 )
 # Attach each recipient's PDF to the "final minutes" email. Off by default: an attachment
 # leaves Confer for mailboxes it cannot audit; the link behind sign-in does not.
+# Working days to answer a family's feedback, from receipt (stage 1) or escalation (stage 2);
+# a kind and stage not named owes no answer (a compliment is thanked). JSON to change it.
+CONFER_FEEDBACK_ANSWER_WORKING_DAYS = {
+    "complaint_stage_1": 10,
+    "complaint_stage_2": 20,
+    "comment_stage_1": 10,
+    **json.loads(os.environ.get("CONFER_FEEDBACK_ANSWER_WORKING_DAYS", "{}")),
+}
+# The record quality checklist (``minutes/quality.py``): keys Confer can measure are
+# on_time, comments_answered, and the section-based child_views, parents_views,
+# decision_reasons and plan_actions (empty: not met). JSON list of {"key", "label"}.
+CONFER_QUALITY_CHECKLIST = json.loads(os.environ.get("CONFER_QUALITY_CHECKLIST", "null")) or [
+    {"key": "child_views", "label": "The child's views are recorded"},
+    {"key": "parents_views", "label": "The parents' views are recorded"},
+    {"key": "decision_reasons", "label": "The reasons for the decision are stated"},
+    {"key": "plan_actions", "label": "Each plan action says who does it and by when"},
+    {"key": "comments_answered", "label": "The family's comments not accepted are answered with reasons"},
+    {"key": "on_time", "label": "The minutes were distributed on time"},
+]
 CONFER_ATTACH_MINUTES_PDF = os.environ.get("CONFER_ATTACH_MINUTES_PDF", "0") == "1"
 # Monitoring: /metrics answers only with this bearer token (unset: it does not exist), and
 # /healthz reports trouble when a task has waited longer than this many seconds.

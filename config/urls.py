@@ -5,7 +5,7 @@ from django.urls import include, path, register_converter
 from config import views as service_views
 from config.converters import IdConverter
 from meetings import views as meeting_views
-from minutes import monitoring, record_views, start_pages
+from minutes import feedback_views, monitoring, quality_views, record_views, start_pages
 
 # Registered before any app's URLs are included: they use <id:...> for database ids.
 register_converter(IdConverter, "id")
@@ -28,6 +28,8 @@ urlpatterns = [
     path("children/<id:child_pk>/subject-access/", record_views.subject_access, name="subject_access"),
     path("subject-access/<id:export_pk>/file/", record_views.subject_access_file, name="subject_access_file"),
     path("timeliness/", record_views.timeliness, name="timeliness"),
+    path("feedback/", feedback_views.feedback_list, name="feedback_list"),
+    path("quality/", quality_views.quality_page, name="quality"),
     path("healthz", monitoring.healthz, name="healthz"),
     path("metrics", monitoring.metrics, name="metrics"),
     path("accounts/", include("allauth.urls")),

@@ -66,7 +66,12 @@ def _late_reason(due_on: date | None, starts_at: datetime, given: str, *, moving
 
 def next_reference(kind: MeetingKind, year: int) -> str:
     """The next human reference for a kind and year, e.g. CP-2026-0042. Call inside a transaction."""
-    prefix = kind.reference_prefix
+    return numbered_reference(kind.reference_prefix, year)
+
+
+def numbered_reference(prefix: str, year: int) -> str:
+    """The next reference under ``prefix`` for the year (PREFIX-YYYY-NNNN), numbered without
+    gaps or repeats however many transactions ask at once. Call inside a transaction."""
     try:
         with transaction.atomic():
             ReferenceCounter.objects.get_or_create(prefix=prefix, year=year)

@@ -11,8 +11,10 @@ from minutes.models import (
     DecisionLetter,
     DecisionLetterCopy,
     Distribution,
+    Feedback,
     Minutes,
     NoComments,
+    QualityAudit,
     Response,
     Section,
     SubjectAccessExport,
@@ -88,3 +90,16 @@ class DecisionLetterCopyAdmin(ReadOnlyAdmin):
 class SubjectAccessExportAdmin(ReadOnlyAdmin):
     list_display = ["made_at", "made_by", "records", "sha256"]
     exclude = ["file"]  # downloaded through Confer by a manager, audited
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "meeting", "kind", "status", "stage", "received_at", "answer_due_on"]
+    list_filter = ["kind", "status", "stage"]
+    search_fields = ["reference", "meeting__reference"]
+
+
+@admin.register(QualityAudit)
+class QualityAuditAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "chair", "auditor", "distributed_on", "created_at"]
+    search_fields = ["meeting__reference"]

@@ -9,11 +9,14 @@ For every open deadline it finds —
   the meeting); overdue, this is "no minutes produced", listed for managers;
 * **comments**: shared minutes with family comments not answered (due with distribution);
 * **distribution**: minutes shared or approved and not yet distributed (15 working days);
-* **next meeting**: a next statutory meeting due soon with none scheduled —
+* **next meeting**: a next statutory meeting due soon with none scheduled;
+* **feedback**: a family's complaint or comment not answered (``minutes.feedback``; the
+  earliest date of a meeting's open ones) —
 
 it reminds the chair a few working days before the due date
 (``CONFER_REMINDER_WORKING_DAYS``), and once the date has passed tells the chair and every
-manager (administrators too, for a meeting to schedule). Administrators hear of a next
+manager (administrators too, for a meeting to schedule). Feedback goes to managers only:
+a complaint may be about the chair. Administrators hear of a next
 meeting ``CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS`` before it is due.
 
 Idempotent: each (meeting, deadline, due date, stage) is recorded once as a
@@ -32,7 +35,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Value, Window
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +46,7 @@ from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.models import Meeting
 from minutes.enums import MinutesStatus
-from minutes.models import Comment, DeadlineNotice, DecisionLetter
+from minutes.models import Comment, DeadlineNotice, DecisionLetter, Feedback
 from notifications.links import absolute_url
 from notifications.models import OutboundEmail
 from notifications.services import outbox_enqueue_many
@@ -61,6 +64,9 @@ def _deadlines() -> dict[str, tuple[QuerySet[Meeting], str]]:
         minutes__meeting=OuterRef("pk"), withdrawn_at__isnull=True, response__isnull=True
     )
     followed = Meeting.objects.filter(previous=OuterRef("pk")).exclude(status=MeetingStatus.CANCELLED)
+    open_feedback = Feedback.objects.filter(
+        meeting=OuterRef("pk"), status__in=Feedback.OPEN, answer_due_on__isnull=False
+    )
     return {
         Kind.DECISION_LETTER: (
             Meeting.objects.filter(
@@ -86,11 +92,20 @@ def _deadlines() -> dict[str, tuple[QuerySet[Meeting], str]]:
             ).exclude(Exists(followed)),
             "next_due_on",
         ),
+        Kind.FEEDBACK: (
+            Meeting.objects.filter(Exists(open_feedback)).annotate(
+                feedback_due_on=Subquery(open_feedback.order_by("answer_due_on").values("answer_due_on")[:1])
+            ),
+            "feedback_due_on",
+        ),
     }
 
 
-def _told(kind: str, stage: str):
-    return DeadlineNotice.objects.filter(meeting=OuterRef("pk"), kind=kind, stage=stage)
+def _told(kind: str, stage: str, field: str):
+    told = DeadlineNotice.objects.filter(meeting=OuterRef("pk"), kind=kind, stage=stage)
+    # A meeting's feedback falls due more than once (another complaint, a stage 2): each
+    # date is told once. The other deadlines come once per meeting.
+    return told.filter(due_on=OuterRef(field)) if kind == Kind.FEEDBACK else told
 
 
 def _record(meetings: QuerySet[Meeting], kind: str, field: str, stage: str, now: datetime) -> int:
@@ -117,6 +132,7 @@ def _line(notice: DeadlineNotice) -> str:
         Kind.COMMENTS: "answer the family's comments",
         Kind.DISTRIBUTION: "distribute the minutes",
         Kind.NEXT_MEETING: f"schedule the next {MeetingKind(meeting.next_kind or meeting.kind).label.lower()}",
+        Kind.FEEDBACK: "answer the family's feedback",
     }[notice.kind]
     when = date_format(notice.due_on, "l j F Y")
     state = "OVERDUE, was due" if notice.stage == Stage.OVERDUE else "due"
@@ -159,21 +175,33 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
     schedule_until = _horizon(today, settings.CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS)
     counts = {Stage.REMINDER: 0, Stage.OVERDUE: 0}
     for kind, (meetings, field) in _deadlines().items():
-        open_items = meetings.exclude(Exists(_told(kind, Stage.OVERDUE)))
+        open_items = meetings.exclude(Exists(_told(kind, Stage.OVERDUE, field)))
         counts[Stage.OVERDUE] += _record(open_items.filter(**{f"{field}__lt": today}), kind, field, Stage.OVERDUE, now)
+        if kind == Kind.FEEDBACK:
+            continue  # managers hear of feedback when it arrives and when it is late
         until = schedule_until if kind == Kind.NEXT_MEETING else remind_until
         soon = open_items.filter(**{f"{field}__gte": today, f"{field}__lte": until}).exclude(
-            Exists(_told(kind, Stage.REMINDER))
+            Exists(_told(kind, Stage.REMINDER, field))
         )
         counts[Stage.REMINDER] += _record(soon, kind, field, Stage.REMINDER, now)
     new = DeadlineNotice.objects.filter(created_at=now)
     emails = []
     # Chairs: their own new notices (a count each, and the first lines each, two queries).
-    by_chair = new.exclude(meeting__chair__email="").values("meeting__chair_id", "meeting__chair__email")
+    by_chair = (
+        new.exclude(meeting__chair__email="")
+        .exclude(kind=Kind.FEEDBACK)
+        .values("meeting__chair_id", "meeting__chair__email")
+    )
     firsts: dict[int, list] = {}
-    ranked = new.annotate(
-        place=Window(RowNumber(), partition_by=[F("meeting__chair_id")], order_by=[F("due_on").asc(), F("id").asc()])
-    ).filter(place__lte=LISTED_PER_EMAIL)
+    ranked = (
+        new.exclude(kind=Kind.FEEDBACK)
+        .annotate(
+            place=Window(
+                RowNumber(), partition_by=[F("meeting__chair_id")], order_by=[F("due_on").asc(), F("id").asc()]
+            )
+        )
+        .filter(place__lte=LISTED_PER_EMAIL)
+    )
     for notice in ranked.select_related("meeting"):
         firsts.setdefault(notice.meeting.chair_id, []).append(notice)
     for row in by_chair.annotate(total=Count("id"), late=Count("id", filter=Q(stage=Stage.OVERDUE))):

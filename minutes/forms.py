@@ -3,6 +3,7 @@ import uuid
 from django import forms
 
 from config.forms import IdField, ModelChoiceField, ModelMultipleChoiceField
+from minutes.models import Feedback
 from participants.models import ThirdPartySource
 
 
@@ -143,3 +144,61 @@ class TimelinessForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("The 'from' date must be on or before the 'to' date.")
         return data
+
+
+class FeedbackForm(forms.Form):
+    """A family member's compliment, comment or complaint; the parts of the minutes offered
+    are those this reader can see (``feedback.sections_for``)."""
+
+    kind = forms.ChoiceField(
+        label="What would you like to send?",
+        choices=Feedback.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a complaint, a comment or a compliment"},
+    )
+    about = forms.ChoiceField(
+        label="What is it about?",
+        choices=Feedback.About.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether it is about the meeting or the minutes"},
+    )
+    section = forms.TypedChoiceField(label="Which part of the minutes (optional)", coerce=int, required=False)
+    text = forms.CharField(
+        label="Tell us in your own words",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+        error_messages={"required": "Tell us what you want to say"},
+    )
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, sections: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        if sections:
+            self.fields["section"].choices = [("", "The minutes as a whole"), *sections]
+        else:
+            del self.fields["section"]
+
+    def clean_submission(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(self.cleaned_data["submission"])
+        except ValueError:
+            return None
+
+
+class FeedbackAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label="Your answer to the family",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        help_text="Sent to them by email and kept beside the record.",
+        error_messages={"required": "Write the answer to send to the family"},
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why does the answer not settle your complaint?",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=10000,
+        error_messages={"required": "Tell us why the answer does not settle it"},
+    )

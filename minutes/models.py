@@ -246,6 +246,7 @@ class DeadlineNotice(models.Model):
         COMMENTS = "comments", "Answer the family's comments"
         DISTRIBUTION = "distribution", "Distribute the minutes"
         NEXT_MEETING = "next_meeting", "Schedule the next meeting"
+        FEEDBACK = "feedback", "Answer the family's feedback"
 
     class Stage(models.TextChoices):
         REMINDER = "reminder", "Reminder"
@@ -324,3 +325,108 @@ class SubjectAccessExport(models.Model):
 
     def __str__(self) -> str:
         return f"Subject access export #{self.pk}"
+
+
+class Feedback(FSMModelMixin, models.Model):
+    """What a family member says about a meeting or its record after it: a compliment, a
+    comment or a complaint, kept beside the record with the service's answer.
+
+    It is acknowledged the moment it arrives (``received`` → ``acknowledged``, with an
+    email giving its reference and the date they will hear back), then a manager looks
+    into it (``investigating``) and answers (``answered``); a complaint whose answer does
+    not settle it goes to stage 2 (``escalated``), with a new answer date, and is answered
+    again. Only the author's household and managers see it."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", "A complaint"
+        COMMENT = "comment", "A comment"
+        COMPLIMENT = "compliment", "A compliment"
+
+    class About(models.TextChoices):
+        RECORD = "record", "The minutes (the written record)"
+        MEETING = "meeting", "The meeting itself"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        INVESTIGATING = "investigating", "Being looked into"
+        ANSWERED = "answered", "Answered"
+        ESCALATED = "escalated", "Stage 2: being looked into again"
+
+    OPEN = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.ESCALATED)
+
+    reference = models.CharField(max_length=20, unique=True)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="feedback")
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="feedback")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    about = models.CharField(max_length=10, choices=About.choices)
+    text = models.TextField()
+    status = FSMField(max_length=15, choices=Status.choices, default=Status.RECEIVED, protected=True)
+    stage = models.PositiveSmallIntegerField(default=1)
+    received_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # When the family will hear back: working days from receipt (or from escalation), by
+    # kind and stage (``CONFER_FEEDBACK_ANSWER_WORKING_DAYS``). None: no answer is owed.
+    answer_due_on = models.DateField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Whether the last answer came after its date: kept, because the date moves on escalation.
+    answered_late = models.BooleanField(default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_reason = models.TextField(blank=True)
+    submission = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "answer_due_on", "id"], name="feedback_open_due_idx"),
+            models.Index(fields=["received_at", "id"], name="feedback_received_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_kind_display().lower()})"
+
+    @transition(field=status, source=Status.RECEIVED, target=Status.ACKNOWLEDGED)
+    def acknowledge(self, *, now: datetime) -> None:
+        self.acknowledged_at = now
+
+    @transition(field=status, source=[Status.ACKNOWLEDGED, Status.ESCALATED], target=Status.INVESTIGATING)
+    def investigate(self) -> None:
+        pass
+
+    @transition(
+        field=status, source=[Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.ESCALATED], target=Status.ANSWERED
+    )
+    def give_answer(self, *, text: str, user, now: datetime, late: bool) -> None:
+        self.answer, self.answered_at, self.answered_by, self.answered_late = text, now, user, late
+
+    @transition(field=status, source=Status.ANSWERED, target=Status.ESCALATED)
+    def escalate(self, *, reason: str, now: datetime, due_on) -> None:
+        self.stage, self.escalated_at, self.escalation_reason, self.answer_due_on = 2, now, reason, due_on
+
+
+class QualityAudit(models.Model):
+    """One audit of a distributed record against the quality checklist
+    (``minutes.quality``). ``items`` keeps, for each item as the checklist stood then, its
+    label, the result, what Confer measured (if it could) and the auditor's comment: the
+    checklist can change later without changing past audits."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="quality_audits")
+    chair = models.ForeignKey("participants.Person", on_delete=models.PROTECT, related_name="+")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    items = models.JSONField()
+    distributed_on = models.DateField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["distributed_on", "id"], name="quality_distributed_idx")]
+
+    def __str__(self) -> str:
+        return f"Quality audit of {self.meeting.reference}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import record_views, views
+from minutes import feedback_views, quality_views, record_views, views
 
 app_name = "minutes"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("comments/<id:comment_pk>/answer/", views.respond, name="respond"),
     path("no-comments/", views.no_comments, name="no_comments"),
     path("history/", views.history, name="history"),
+    path("feedback/", feedback_views.feedback_add, name="feedback_add"),
+    path("feedback/<id:feedback_pk>/", feedback_views.feedback_detail, name="feedback_detail"),
+    path("quality/", quality_views.quality_audit, name="quality_audit"),
     path("distribute/", record_views.distribute, name="distribute"),
     path("copy/", record_views.own_copy, name="copy"),
     path("decision-letter/", record_views.decision_letter, name="decision_letter"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
 from meetings.enums import InvitationRole, MeetingStatus
-from minutes import copies, redaction, services
+from minutes import copies, feedback, redaction, services
 from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
@@ -87,6 +87,9 @@ def overview(request, pk: int):
             and minutes.no_comments.filter(invitation=own, round=minutes.share_count).exists(),
             "commented_this_round": bool(this_round),
             "latest_version": minutes.versions.order_by("-number").first(),
+            # What this household has told the service since, and where to tell it more.
+            "feedback_show": feedback.may_send(meeting, own),
+            "feedback_items": list(feedback.for_household(meeting, reader)) if reader.reads_as_family else [],
             **_distribution_context(minutes, user, reader),
         }
     )

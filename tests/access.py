@@ -13,6 +13,7 @@ from django.utils import timezone
 from meetings.enums import InvitationRole
 from meetings.reports import report_submit
 from minutes import services as minutes_services
+from minutes.feedback import feedback_send
 from participants.enums import Relationship, StaffRole
 from participants.models import FamilyMember
 from tests import factories
@@ -169,4 +170,7 @@ def _meeting_with_shared_minutes(administrator, chair, family, parent, young, pr
     comment = minutes_services.comment_add(
         minutes=minutes, actor=parent.user, text="A comment", section=section, now=held.ends_at
     )
-    return {"minutes:pk": held.pk, "section_pk": section.pk, "comment_pk": comment.pk}
+    complaint = feedback_send(
+        meeting=held, actor=parent.user, kind="complaint", about="record", text="A complaint", now=held.ends_at
+    )
+    return {"minutes:pk": held.pk, "section_pk": section.pk, "comment_pk": comment.pk, "feedback_pk": complaint.pk}

@@ -23,7 +23,7 @@ from meetings import feeds, invites, reports
 from meetings.enums import InvitationRole, MeetingKind
 from meetings.models import Meeting
 from meetings.services import AttendanceRecord, OutcomeRecord
-from minutes import services
+from minutes import feedback, services
 from participants.enums import Consent, Relationship, StaffRole
 from participants.models import FamilyMember, ThirdPartySource
 from participants.services import account_invite, staff_account_create
@@ -40,6 +40,9 @@ FATHER_DRAFT_COMMENT = "MARKER-FATHERS-COMMENT-ON-THE-OPEN-DRAFT"
 MOTHER_DRAFT_COMMENT = "MARKER-MOTHERS-COMMENT-ON-THE-OPEN-DRAFT"
 REPORT_NOT_SHARED = "MARKER-POLICE-REPORT-NOT-FOR-THE-FAMILY"
 OTHER_FAMILY = "MARKER-ANOTHER-FAMILYS-MINUTES"
+MOTHER_COMPLAINT = "MARKER-MOTHERS-COMPLAINT-ABOUT-THE-RECORD"
+ANSWER_TO_MOTHER = "MARKER-MANAGERS-ANSWER-TO-THE-MOTHER"
+FATHER_FEEDBACK = "MARKER-FATHERS-COMMENT-ON-THE-MEETING"
 CHILD_NAME = "Zebedee Leakname"  # never in an email subject or a calendar file
 
 ACTORS = [
@@ -72,6 +75,11 @@ ALLOWED: dict[str, set[str]] = {
     REPORT_NOT_SHARED: STAFF_AND_PROFESSIONALS,
     # Staff see every meeting; of the people, only the other family's parent.
     OTHER_FAMILY: {"administrator", "manager", "chair", "other_parent"},
+    # Feedback: the sender's household and managers; not the chair, not professionals (a
+    # complaint may be about any of them), not the other parent.
+    MOTHER_COMPLAINT: {"manager", "mother"},
+    ANSWER_TO_MOTHER: {"manager", "mother"},
+    FATHER_FEEDBACK: {"manager", "father", "advocate"},
 }
 MARKERS = list(ALLOWED)
 
@@ -208,6 +216,27 @@ def build_world() -> World:
     services.minutes_approve(minutes=minutes, actor=chair.user, now=t0 + timedelta(days=12))
     # Distributed: every reader's copy is a PDF the sweep downloads and reads back.
     services.minutes_distribute(minutes=minutes, actor=chair.user, now=t0 + timedelta(days=13))
+    # Afterwards the mother complains about the record (answered, then taken to stage 2)
+    # and the father comments on the meeting.
+    complaint = feedback.feedback_send(
+        meeting=final,
+        actor=mother.user,
+        kind="complaint",
+        about="record",
+        text=MOTHER_COMPLAINT,
+        section=purpose,
+        now=t0 + timedelta(days=15),
+    )
+    feedback.feedback_answer(feedback=complaint, actor=manager.user, text=ANSWER_TO_MOTHER, now=t0 + timedelta(days=16))
+    feedback.feedback_escalate(feedback=complaint, actor=mother.user, reason="Not settled", now=t0 + timedelta(days=17))
+    feedback.feedback_send(
+        meeting=final,
+        actor=father.user,
+        kind="comment",
+        about="meeting",
+        text=FATHER_FEEDBACK,
+        now=t0 + timedelta(days=15),
+    )
 
     # 2. A review conference whose draft is open for comments now.
     t1 = now - timedelta(days=20)

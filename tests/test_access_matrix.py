@@ -73,6 +73,15 @@ EXPECTED: dict[str, list[int]] = {
     "minutes:comment_add": [A, F, F, F, F, F, N, 405, N, 405, N],
     "minutes:no_comments": [A, F, F, F, F, F, N, 405, N, 405, N],
     "minutes:comment_edit": [A, N, N, N, N, N, N, OK, N, N, N],
+    # Feedback after the meeting: the family send it; only the sender's household and
+    # managers read it (a complaint may be about anyone else); managers list what waits.
+    "minutes:feedback_add": [A, F, F, F, F, F, N, OK, N, OK, N],
+    "minutes:feedback_detail": [A, N, N, N, OK, N, N, OK, N, N, N],
+    "feedback_list": [A, F, F, F, OK, N, N, N, N, N, N],
+    # Record quality: managers and chairs; a chair never audits their own meeting, and only
+    # distributed minutes are audited (these are shared, not distributed: a 404).
+    "quality": [A, F, OK, OK, OK, N, N, N, N, N, N],
+    "minutes:quality_audit": [A, F, F, N, N, N, N, N, N, N, N],
     # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
     "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
     "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from meetings.models import Report
-from minutes.models import Comment
+from minutes.models import Comment, Feedback
 from tests import leaks
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +72,7 @@ def _forms(world: leaks.World) -> list[Form]:
     section = world.sections[draft.pk][0]
     comment = Comment.objects.filter(minutes__meeting=draft).first().pk
     invitation = upcoming.invitations.exclude(role="chair").first().pk
+    complaint = Feedback.objects.filter(meeting=final, kind="complaint").first().pk
 
     def url(name, *args):
         return reverse(name, args=args)
@@ -114,6 +115,10 @@ def _forms(world: leaks.World) -> list[Form]:
         Form("distribute", "chair", url("minutes:overview", final.pk), url("minutes:distribute", final.pk)),
         Form("decision letter", "chair", url("minutes:decision_letter", final.pk), ""),
         Form("subject access", "manager", url("subject_access", world.people["young_person"].child.pk), ""),
+        Form("feedback", "mother", url("minutes:feedback_add", final.pk), ""),
+        Form("feedback answer", "manager", url("minutes:feedback_detail", final.pk, complaint), ""),
+        Form("stage 2", "mother", url("minutes:feedback_detail", final.pk, complaint), ""),
+        Form("quality audit", "manager", url("minutes:quality_audit", final.pk), ""),
     ]
 
 
@@ -178,6 +183,8 @@ def test_list_pages_take_any_query_string(client, world, data):
     pages = [
         ("manager", reverse("timeliness")),
         ("manager", reverse("audit:search")),
+        ("manager", reverse("feedback_list")),
+        ("manager", reverse("quality")),
         ("administrator", reverse("participants:families")),
         ("administrator", reverse("meetings:due")),
         ("administrator", reverse("home")),
@@ -186,7 +193,22 @@ def test_list_pages_take_any_query_string(client, world, data):
     ]
     actor, url = data.draw(st.sampled_from(pages), label="page")
     keys = st.sampled_from(
-        ["q", "page", "after", "before", "start", "end", "chair", "format", "by", "upcoming", "late"]
+        [
+            "q",
+            "page",
+            "after",
+            "before",
+            "start",
+            "end",
+            "chair",
+            "format",
+            "by",
+            "upcoming",
+            "late",
+            "month",
+            "size",
+            "seed",
+        ]
     )
     query = data.draw(st.dictionaries(keys, VALUE, max_size=4), label="query")
     client.force_login(world.people[actor].user)

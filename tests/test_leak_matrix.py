@@ -19,9 +19,10 @@ from django.urls import reverse
 
 from meetings import selectors as meeting_selectors
 from meetings.enums import InvitationRole
-from meetings.models import Report
+from meetings.models import Invitation, Report
+from minutes import feedback as minutes_feedback
 from minutes import redaction
-from minutes.models import Comment, SubjectAccessExport
+from minutes.models import Comment, Feedback, SubjectAccessExport
 from notifications.models import OutboundEmail
 from tests import leaks
 from tests.access import all_patterns
@@ -70,6 +71,11 @@ PAGES = {
     "subject_access": "a manager's subject access exports for a child",
     "subject_access_file": "a subject access export's PDF",
     "timeliness": "managers' timeliness dashboard",
+    "minutes:feedback_add": "a family member's compliment, comment or complaint form",
+    "minutes:feedback_detail": "one piece of feedback with its answer",
+    "feedback_list": "managers' list of feedback waiting for an answer",
+    "quality": "record quality: results per chair and month, the sample, the audits",
+    "minutes:quality_audit": "auditing one distributed record against the checklist",
     "healthz": "is Confer up (numbers only)",
     "privacy": "how Confer uses people's information (no record on it)",
     "metrics": "counts for monitoring (needs a token)",
@@ -85,6 +91,7 @@ EMAILS = {
     "account.invited": "how to sign in, for a family member or professional",
     "account.staff_created": "a new staff account",
     "letter": "the conference's decision letter is ready (a link, never the content)",
+    "feedback": "feedback received, answered or at stage 2 (a reference and a link, never the content)",
 }
 
 
@@ -122,6 +129,7 @@ def urls_for(pattern, world: leaks.World) -> list[str]:
             "comment_pk": list(Comment.objects.filter(minutes__meeting=meeting).values_list("pk", flat=True)),
             "report_pk": list(Report.objects.filter(meeting=meeting).values_list("pk", flat=True)),
             "invitation_pk": list(meeting.invitations.values_list("pk", flat=True)[:2]),
+            "feedback_pk": list(Feedback.objects.filter(meeting=meeting).values_list("pk", flat=True)),
         }
         values = [choices[name] for name in pattern.kwargs]
         for combination in itertools.product(*values):
@@ -270,6 +278,13 @@ SWITCHES = {
     "an advocate reads what the family member they come with reads": (
         lambda mp: mp.setattr(redaction, "reader_for_invitation", _plain_reader),
         leaks.RESTRICTED_FROM_FATHER,
+        "minutes:",
+    ),
+    "feedback is for the sender's household and managers": (
+        lambda mp: mp.setattr(
+            minutes_feedback, "household_of", lambda reader: frozenset(Invitation.objects.values_list("pk", flat=True))
+        ),
+        leaks.MOTHER_COMPLAINT,
         "minutes:",
     ),
     "a report not shared is for staff and professionals": (

@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 
 from meetings.enums import MeetingStatus
-from minutes import timeline
+from minutes import copies, feedback, timeline
 from minutes.models import Minutes
 
 register = template.Library()
@@ -19,3 +19,16 @@ def meeting_timeline(meeting):
     held = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED)
     minutes = Minutes.objects.filter(meeting=meeting).first() if held else None
     return {"steps": timeline.timeline(meeting, minutes, timezone.now())}
+
+
+@register.inclusion_tag("minutes/_family_feedback.html", takes_context=True)
+def family_feedback(context, meeting):
+    """For a family member or their advocate, once the meeting is held: what their
+    household has sent (and its answers) and where to send more. Nothing for anyone else:
+    managers read feedback from their own list. Three queries (the invitation, the
+    household, its feedback), none for staff who are not invited."""
+    invitation = feedback.sender_invitation(meeting, context["request"].user)
+    if invitation is None:
+        return {"show": False}
+    reader = copies.reader_of(invitation)
+    return {"show": True, "meeting": meeting, "items": list(feedback.for_household(meeting, reader))}
