@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from audit.admin import ReadOnlyAdminMixin
 from minutes.models import (
+    AccuracyCheck,
     Comment,
     DeadlineNotice,
     DecisionLetter,
@@ -18,6 +19,7 @@ from minutes.models import (
     Response,
     Section,
     SubjectAccessExport,
+    Suggestion,
     Version,
 )
 
@@ -103,3 +105,14 @@ class FeedbackAdmin(ReadOnlyAdmin):
 class QualityAuditAdmin(ReadOnlyAdmin):
     list_display = ["meeting", "chair", "auditor", "distributed_on", "created_at"]
     search_fields = ["meeting__reference"]
+
+
+@admin.register(AccuracyCheck)
+class AccuracyCheckAdmin(ReadOnlyAdmin):
+    list_display = ["minutes", "sent_at", "deadline"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(ReadOnlyAdmin):
+    list_display = ["section", "author", "created_at", "decision", "decided_at"]
+    list_filter = ["decision"]

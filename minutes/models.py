@@ -430,3 +430,49 @@ class QualityAudit(models.Model):
 
     def __str__(self) -> str:
         return f"Quality audit of {self.meeting.reference}"
+
+
+class AccuracyCheck(models.Model):
+    """The chair sent the draft to the professionals who attended, before the family sees
+    it, to check what it says of their own contributions by ``deadline`` (inside the draft
+    timescale). Their corrections come back as ``Suggestion``s; none changes the draft
+    until the chair accepts it."""
+
+    minutes = models.OneToOneField(Minutes, on_delete=models.CASCADE, related_name="accuracy_check")
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField()
+    deadline = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Accuracy check of {self.minutes.meeting.reference}, by {self.deadline}"
+
+
+class Suggestion(models.Model):
+    """A professional's correction to one section: the text they propose, against the
+    version of the section they read. The chair accepts it (the section takes the text,
+    tracked like any change) or declines it with a reason."""
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Not accepted"
+
+    accuracy_check = models.ForeignKey(AccuracyCheck, on_delete=models.CASCADE, related_name="suggestions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="suggestions")
+    author = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="+")
+    base_version = models.PositiveIntegerField()
+    base_text = models.TextField(blank=True)
+    text = models.TextField()
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Suggestion on {self.section_id} by invitation {self.author_id}"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.access import audit_view, get_visible_or_404
 from meetings.errors import MeetingError
 from meetings.gates import access_meeting
-from minutes import dashboard, deadlines, feedback, services
+from minutes import dashboard, deadlines, feedback, quality, services
 from minutes.errors import MinutesError
 from minutes.forms import (
     DecisionLetterForm,
@@ -162,7 +162,7 @@ def timeliness(request):
     chairs = Person.objects.filter(user__groups__name=StaffRole.CHAIR).order_by("full_name")
     initial = {"start": today.replace(day=1) - timedelta(days=365), "end": today}
     form = TimelinessForm(request.GET or initial, chairs=chairs)
-    report, feedback_counts = None, None
+    report, feedback_counts, quality_by_chair = None, None, None
     if form.is_valid():
         data = form.cleaned_data
         chair_id = data["chair"].pk if data["chair"] else None
@@ -171,6 +171,7 @@ def timeliness(request):
             return _timeliness_csv(rows, by_child=request.GET.get("by") == "child")
         report = dashboard.timeliness(data["start"], data["end"], chair_id=chair_id)
         feedback_counts = feedback.answered_in(data["start"], data["end"])
+        quality_by_chair = quality.results(data["start"], data["end"])[0]
     bars = dashboard.chart_bars(report) if report else []
     context = {
         "form": form,
@@ -185,6 +186,7 @@ def timeliness(request):
         "chart_width": 40 + 64 * len(bars),
         "overdue": deadlines.open_overdue(),
         "feedback_counts": feedback_counts,
+        "quality_by_chair": quality_by_chair,
         "query": request.GET.urlencode(),
     }
     return render(request, "minutes/timeliness.html", context)

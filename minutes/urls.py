@@ -1,6 +1,6 @@
 from django.urls import path
 
-from minutes import feedback_views, quality_views, record_views, views
+from minutes import accuracy_views, feedback_views, quality_views, record_views, views
 
 app_name = "minutes"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("feedback/", feedback_views.feedback_add, name="feedback_add"),
     path("feedback/<id:feedback_pk>/", feedback_views.feedback_detail, name="feedback_detail"),
     path("quality/", quality_views.quality_audit, name="quality_audit"),
+    path("accuracy/", accuracy_views.accuracy_page, name="accuracy"),
     path("distribute/", record_views.distribute, name="distribute"),
     path("copy/", record_views.own_copy, name="copy"),
     path("decision-letter/", record_views.decision_letter, name="decision_letter"),

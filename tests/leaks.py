@@ -23,7 +23,7 @@ from meetings import feeds, invites, reports
 from meetings.enums import InvitationRole, MeetingKind
 from meetings.models import Meeting
 from meetings.services import AttendanceRecord, OutcomeRecord
-from minutes import feedback, services
+from minutes import accuracy, feedback, services
 from participants.enums import Consent, Relationship, StaffRole
 from participants.models import FamilyMember, ThirdPartySource
 from participants.services import account_invite, staff_account_create
@@ -43,6 +43,7 @@ OTHER_FAMILY = "MARKER-ANOTHER-FAMILYS-MINUTES"
 MOTHER_COMPLAINT = "MARKER-MOTHERS-COMPLAINT-ABOUT-THE-RECORD"
 ANSWER_TO_MOTHER = "MARKER-MANAGERS-ANSWER-TO-THE-MOTHER"
 FATHER_FEEDBACK = "MARKER-FATHERS-COMMENT-ON-THE-MEETING"
+OFFICER_SUGGESTION = "MARKER-OFFICERS-SUGGESTED-CORRECTION"
 CHILD_NAME = "Zebedee Leakname"  # never in an email subject or a calendar file
 
 ACTORS = [
@@ -80,6 +81,9 @@ ALLOWED: dict[str, set[str]] = {
     MOTHER_COMPLAINT: {"manager", "mother"},
     ANSWER_TO_MOTHER: {"manager", "mother"},
     FATHER_FEEDBACK: {"manager", "father", "advocate"},
+    # A correction suggested in the accuracy check: the chair and its author, until the
+    # chair accepts it (it is left undecided here).
+    OFFICER_SUGGESTION: {"chair", "officer"},
 }
 MARKERS = list(ALLOWED)
 
@@ -87,7 +91,7 @@ MARKERS = list(ALLOWED)
 @dataclass
 class World:
     people: dict  # actor name -> Person
-    meetings: list[Meeting]  # final record, open draft, a scheduled meeting, the other family's
+    meetings: list[Meeting]  # final record, open draft, a scheduled meeting, the other family's, a draft in check
     feed_tokens: list[str]
     sections: dict[int, list[int]] = field(default_factory=dict)  # meeting pk -> sections worth opening
     media: object = None  # where the world's uploaded files are
@@ -306,6 +310,25 @@ def build_world() -> World:
     )
     services.minutes_share(minutes=other_minutes, actor=chair.user, now=now - timedelta(hours=2))
 
+    # 5. A conference held yesterday: its draft is with the professionals for an accuracy
+    # check, and the officer has suggested a correction.
+    t3 = now - timedelta(days=1)
+    checked = factories.schedule(
+        administrator=administrator, chair=chair, family=family, starts_at=t3, now=t3 - timedelta(days=10)
+    )
+    _invite_family(checked, administrator, people, t3 - timedelta(days=7))
+    factories.hold(checked, chair, now=t3 + timedelta(hours=1))
+    checked_minutes = services.minutes_start(meeting=checked, actor=chair.user, now=t3 + timedelta(hours=2))
+    accuracy.accuracy_check_send(
+        minutes=checked_minutes, actor=chair.user, deadline=timezone.localdate() + timedelta(days=1), now=now
+    )
+    accuracy.suggestion_add(
+        section=checked_minutes.sections.get(key="purpose"),
+        actor=people["officer"].user,
+        text=f"Corrected. {OFFICER_SUGGESTION}",
+        now=now,
+    )
+
     # The father asks for the records about his child (a subject access request).
     services.subject_access_export(child=child, requester=father, actor=manager.user, now=now - timedelta(minutes=5))
 
@@ -318,9 +341,11 @@ def build_world() -> World:
     interesting = {"worries", "analysis_part", "purpose", "decision", "attendance"}
     sections = {
         m.pk: list(m.minutes.sections.filter(key__in=interesting).values_list("pk", flat=True))
-        for m in (final, draft, other)
+        for m in (final, draft, other, checked)
     }
-    return World(people=people, meetings=[final, draft, upcoming, other], feed_tokens=tokens, sections=sections)
+    return World(
+        people=people, meetings=[final, draft, upcoming, other, checked], feed_tokens=tokens, sections=sections
+    )
 
 
 def world_for_module(django_db_blocker, tmp_path_factory) -> Iterator[World]:

@@ -82,6 +82,9 @@ EXPECTED: dict[str, list[int]] = {
     # distributed minutes are audited (these are shared, not distributed: a 404).
     "quality": [A, F, OK, OK, OK, N, N, N, N, N, N],
     "minutes:quality_audit": [A, F, F, N, N, N, N, N, N, N, N],
+    # The accuracy check: the chair and the professionals who attended (here the invited
+    # professional attended); the rest of those who see the meeting are refused.
+    "minutes:accuracy": [A, F, OK, F, F, OK, N, F, N, F, N],
     # allauth: sign-in, account and MFA pages (reviewed; they do not depend on a meeting).
     "account_login": [OK, S, S, S, S, S, S, S, S, S, S],
     "account_logout": [S, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],

@@ -68,7 +68,7 @@ class Form:
 
 
 def _forms(world: leaks.World) -> list[Form]:
-    final, draft, upcoming, _other = world.meetings
+    final, draft, upcoming, _other, checked = world.meetings
     section = world.sections[draft.pk][0]
     comment = Comment.objects.filter(minutes__meeting=draft).first().pk
     invitation = upcoming.invitations.exclude(role="chair").first().pk
@@ -119,6 +119,8 @@ def _forms(world: leaks.World) -> list[Form]:
         Form("feedback answer", "manager", url("minutes:feedback_detail", final.pk, complaint), ""),
         Form("stage 2", "mother", url("minutes:feedback_detail", final.pk, complaint), ""),
         Form("quality audit", "manager", url("minutes:quality_audit", final.pk), ""),
+        Form("accuracy check", "officer", url("minutes:accuracy", checked.pk), ""),
+        Form("accuracy decision", "chair", url("minutes:accuracy", checked.pk), ""),
     ]
 
 

@@ -76,6 +76,7 @@ PAGES = {
     "feedback_list": "managers' list of feedback waiting for an answer",
     "quality": "record quality: results per chair and month, the sample, the audits",
     "minutes:quality_audit": "auditing one distributed record against the checklist",
+    "minutes:accuracy": "the professionals' accuracy check of a draft before the family sees it",
     "healthz": "is Confer up (numbers only)",
     "privacy": "how Confer uses people's information (no record on it)",
     "metrics": "counts for monitoring (needs a token)",
@@ -92,6 +93,7 @@ EMAILS = {
     "account.staff_created": "a new staff account",
     "letter": "the conference's decision letter is ready (a link, never the content)",
     "feedback": "feedback received, answered or at stage 2 (a reference and a link, never the content)",
+    "accuracy": "the chair asks the professionals who attended to check the draft (a link)",
 }
 
 

@@ -110,6 +110,9 @@ def test_the_quality_page_shows_results_draws_a_sample_and_gives_a_csv(
     period = {"start": "2027-01-01", "end": "2027-01-31"}
     page = client.get(reverse("quality"), period).content.decode()
     assert f"{met} of {judged} ({round(100 * met / judged)}%)" in page
+    dashboard = client.get(reverse("timeliness"), period).content.decode()
+    totals = dashboard[dashboard.index('id="quality-totals"') :]
+    assert distributed.meeting.chair.full_name in totals and f"{met} of {judged}" in totals
     sample = client.get(reverse("quality"), {"month": "2027-01", "size": "3", "seed": "202701"}).content.decode()
     assert reverse("minutes:quality_audit", args=[distributed.meeting.pk]) in sample
     rows = list(csv.reader(io.StringIO(client.get(reverse("quality"), {**period, "format": "csv"}).content.decode())))
