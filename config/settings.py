@@ -314,6 +314,23 @@ CONFER_REPORT_MAX_BYTES = int(os.environ.get("CONFER_REPORT_MAX_BYTES", str(10 *
 # Where people reach Confer, for links in emails and calendar invites.
 CONFER_BASE_URL = os.environ.get("CONFER_BASE_URL", "http://127.0.0.1:8000")
 # The ORGANIZER of calendar invitations: the service mailbox, never a person.
+# The service mailbox calendar replies reach (the ORGANIZER's address), read over IMAP by
+# ``manage.py mail_fetch`` and the scheduled job. Unset (the embedded default): no one
+# reads replies, so invitations ask calendars not to send them (RSVP=FALSE).
+CONFER_MAILBOX = {
+    "host": os.environ.get("CONFER_MAILBOX_HOST", ""),
+    "port": int(os.environ.get("CONFER_MAILBOX_PORT", "993")),
+    # "ssl" (IMAPS, port 993), "starttls" (port 143), or "none" (tests on loopback only).
+    "security": os.environ.get("CONFER_MAILBOX_SECURITY", "ssl"),
+    "user": os.environ.get("CONFER_MAILBOX_USER", ""),
+    "password": os.environ.get("CONFER_MAILBOX_PASSWORD", ""),
+    "folder": os.environ.get("CONFER_MAILBOX_FOLDER", "INBOX"),
+    "done_folder": os.environ.get("CONFER_MAILBOX_DONE_FOLDER", "Confer/Processed"),
+    "held_folder": os.environ.get("CONFER_MAILBOX_HELD_FOLDER", "Confer/For a person"),
+    "max_messages": int(os.environ.get("CONFER_MAILBOX_MAX_MESSAGES", "50")),
+    "max_bytes": int(os.environ.get("CONFER_MAILBOX_MAX_BYTES", str(512 * 1024))),
+}
+CONFER_MAIL_FETCH_CRON = os.environ.get("CONFER_MAIL_FETCH_CRON", "*/5 * * * *")
 CONFER_CALENDAR_ORGANIZER = os.environ.get("CONFER_CALENDAR_ORGANIZER", "meetings@confer.example.org")
 CONFER_CALENDAR_ORGANIZER_NAME = os.environ.get("CONFER_CALENDAR_ORGANIZER_NAME", "Confer meetings")
 

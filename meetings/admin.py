@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from meetings import services
 from meetings.errors import MeetingError
 from meetings.forms import OutcomeForm, ReasonForm, RescheduleForm
-from meetings.models import CalendarFeed, ChildOutcome, Invitation, Meeting, ReferenceCounter, Report
+from meetings.models import CalendarFeed, CalendarReply, ChildOutcome, Invitation, Meeting, ReferenceCounter, Report
 
 
 class InvitationInline(admin.TabularInline):
@@ -240,4 +240,20 @@ class ReportAdmin(SimpleHistoryAdmin):
     readonly_fields = ["meeting", "author", "agency", "text", "file", "share_with_family", "submitted_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CalendarReply)
+class CalendarReplyAdmin(admin.ModelAdmin):
+    """What the mailbox reader did with each message: read-only, kept by Message-ID."""
+
+    list_display = ["received_at", "from_address", "method", "partstat", "outcome", "reason", "meeting"]
+    list_filter = ["outcome", "method"]
+    search_fields = ["from_address", "message_id", "meeting__reference"]
+    readonly_fields = [f.name for f in CalendarReply._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

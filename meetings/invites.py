@@ -29,6 +29,7 @@ from meetings.enums import InvitationRole, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
 from meetings.guards import lock_for_invitations, require_action
 from meetings.models import Invitation, Meeting
+from notifications import mailbox
 from notifications.links import absolute_url
 from notifications.services import outbox_enqueue
 from participants.models import Agency, Person
@@ -52,7 +53,8 @@ def _attendee(invitation: Invitation, *, named: bool) -> Attendee:
         email=invitation.person.email,
         role="OPT-PARTICIPANT" if role.is_optional_attendee else "REQ-PARTICIPANT",
         partstat=PARTSTAT[Rsvp(invitation.rsvp)],
-        rsvp=role.replies,
+        # Ask calendars for a reply only when someone reads the mailbox replies go to.
+        rsvp=role.replies and mailbox.configured(),
         cn=invitation.person.full_name if named else None,
     )
 
@@ -227,8 +229,8 @@ def invitation_remove(*, invitation: Invitation, actor, now: datetime | None = N
 def invitation_respond(
     *, invitation: Invitation, actor, rsvp: Rsvp | str, note: str = "", now: datetime | None = None
 ) -> Invitation:
-    """The invitee answers: attending, not attending or maybe, with an optional note or
-    apologies. Later invitations carry the answer as PARTSTAT."""
+    """The invitee answers on the meeting page: attending, not attending or maybe, with an
+    optional note or apologies. Later invitations carry the answer as PARTSTAT."""
     now = now or timezone.now()
     invitation = Invitation.objects.select_for_update().select_related("meeting", "person").get(pk=invitation.pk)
     if actor is None or invitation.person.user_id != actor.pk:
@@ -236,17 +238,39 @@ def invitation_respond(
     if not invitation.role_enum.replies:
         raise PermissionDenied("The chair runs the meeting, so does not reply to its invitation.")
     require_action(actor, "reply", invitation.meeting)
-    rsvp = Rsvp(rsvp)
+    return _record_answer(invitation, Rsvp(rsvp), note=note.strip(), source="web", actor=actor, now=now)
+
+
+@transaction.atomic
+def invitation_respond_from_calendar(*, invitation: Invitation, rsvp: Rsvp | str, now: datetime) -> Invitation:
+    """The invitee pressed Accept, Decline or Tentative in their own calendar, whose reply
+    reached the service mailbox (``meetings.replies`` has checked who sent it). Recorded
+    as the same answer the page records, with its source; the note they may have written
+    on the page is kept."""
+    invitation = Invitation.objects.select_for_update().select_related("meeting", "person").get(pk=invitation.pk)
+    if invitation.meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError("This meeting is no longer waiting for answers.")
+    return _record_answer(invitation, Rsvp(rsvp), note=invitation.rsvp_note, source="calendar", actor=None, now=now)
+
+
+def _record_answer(invitation: Invitation, rsvp: Rsvp, *, note: str, source: str, actor, now: datetime) -> Invitation:
+    if not invitation.role_enum.replies:
+        raise PermissionDenied("The chair runs the meeting, so does not reply to its invitation.")
     if rsvp == Rsvp.PENDING:
         raise MeetingError("Choose whether you can come.")
-    invitation.rsvp, invitation.rsvp_note, invitation.rsvp_at = rsvp, note.strip(), now
-    invitation.save(update_fields=["rsvp", "rsvp_note", "rsvp_at"])
+    invitation.rsvp, invitation.rsvp_note, invitation.rsvp_at, invitation.rsvp_source = rsvp, note, now, source
+    invitation.save(update_fields=["rsvp", "rsvp_note", "rsvp_at", "rsvp_source"])
     audit_record(
         actor=actor,
+        system_label="calendar reply",
         code="invitation.answered",
         obj=invitation.meeting,
         now=now,
-        detail={"invitation": invitation.pk, "rsvp": rsvp.value},
+        detail={
+            "invitation": invitation.pk,
+            "rsvp": rsvp.value,
+            "source": "calendar reply" if source == "calendar" else "web",
+        },
     )
     return invitation
 

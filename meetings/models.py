@@ -207,6 +207,10 @@ class Invitation(models.Model):
     rsvp = models.CharField(max_length=20, choices=Rsvp.choices, default=Rsvp.PENDING)
     rsvp_note = models.TextField(blank=True)
     rsvp_at = models.DateTimeField(null=True, blank=True)
+    # Where the answer came from: this service's page, or the person's own calendar.
+    rsvp_source = models.CharField(
+        max_length=10, choices=[("web", "Confer"), ("calendar", "their calendar")], blank=True
+    )
 
     attendance = models.CharField(max_length=20, choices=Attendance.choices, default=Attendance.UNKNOWN)
     excluded_from_part = models.BooleanField(default=False)
@@ -306,3 +310,38 @@ class Report(models.Model):
     @property
     def audit_label(self) -> str:
         return f"report #{self.pk} for {self.meeting}"
+
+
+class CalendarReply(models.Model):
+    """A message read from the service mailbox (``meetings.replies``), kept by Message-ID
+    so reading the mailbox again does nothing twice: what it said, and what Confer did with
+    it (applied, ignored with a reason, or held for a person with a reason). A COUNTER (a
+    proposed new time) is kept for the administrator to see, never applied."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        IGNORED = "ignored", "Ignored"
+        HELD = "held", "Held for a person"
+
+    message_id = models.CharField(max_length=998, unique=True)
+    received_at = models.DateTimeField()
+    from_address = models.CharField(max_length=320, blank=True)
+    method = models.CharField(max_length=10, blank=True)
+    partstat = models.CharField(max_length=20, blank=True)
+    sequence = models.IntegerField(null=True, blank=True)
+    proposed_start = models.DateTimeField(null=True, blank=True)
+    proposed_end = models.DateTimeField(null=True, blank=True)
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="calendar_replies"
+    )
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="calendar_replies"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.method or 'message'} {self.message_id}: {self.get_outcome_display()}"

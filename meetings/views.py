@@ -30,7 +30,7 @@ from meetings.forms import (
     ScheduleForm,
 )
 from meetings.gates import access_meeting
-from meetings.models import Meeting
+from meetings.models import CalendarReply, Meeting
 from participants.enums import StaffRole
 from participants.models import Family, Person
 from participants.rules import is_administrator, is_manager, is_staff_role
@@ -72,6 +72,13 @@ def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
             "can_invite_accounts": user.has_perm("meetings.invite_accounts_meeting", meeting),
             "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
             "emails": selectors.emails_for_meeting(meeting) if staff_view else None,
+            # Calendar replies not applied (a new time proposed, an out-of-date reply): for
+            # the people who arrange the meeting.
+            "calendar_notes": list(
+                meeting.calendar_replies.exclude(outcome=CalendarReply.Outcome.APPLIED).order_by("-received_at")[:10]
+            )
+            if can_arrange
+            else [],
             "reports": [(r, reports.reached_family_in_time(r)) for r in selectors.reports_visible_to(meeting, user)],
             "report_deadline": reports.share_deadline(meeting),
             "can_report": user.has_perm("meetings.report_meeting", meeting),

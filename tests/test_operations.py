@@ -132,10 +132,13 @@ def test_after_the_database_drops_every_connection_the_next_request_works(client
 
 
 def test_the_scheduler_enqueues_the_sweep_daily_and_the_outbox_retry_every_ten_minutes():
-    import minutes.tasks  # noqa: F401, PLC0415 (what `manage.py crontask` loads)
+    import meetings.tasks  # noqa: F401, PLC0415 (what `manage.py crontask` loads)
+    import minutes.tasks  # noqa: F401, PLC0415
     import notifications.tasks  # noqa: F401, PLC0415
 
     jobs = {job.name: job.trigger for job in scheduler.get_jobs()}
     assert str(jobs["sweep_deadlines"]) == "cron[month='*', day='*', day_of_week='*', hour='6', minute='15']"
     assert str(jobs["retry_outbox"]) == "cron[month='*', day='*', day_of_week='*', hour='*', minute='*/10']"
     assert str(jobs["sweep_deadlines"].timezone) == "Europe/Jersey"
+    # Calendar replies are read every five minutes (the task does nothing without a mailbox).
+    assert str(jobs["mail_fetch"]) == "cron[month='*', day='*', day_of_week='*', hour='*', minute='*/5']"

@@ -66,8 +66,10 @@ def by_recipient(meeting):
 
 
 def test_sending_queues_one_request_per_invitee_with_a_correct_calendar(
-    meeting, administrator, chair, parent, people, django_capture_on_commit_callbacks
+    meeting, administrator, chair, parent, people, django_capture_on_commit_callbacks, settings
 ):
+    # With a service mailbox to read, calendars are asked for replies (RSVP=TRUE).
+    settings.CONFER_MAILBOX = {**settings.CONFER_MAILBOX, "host": "imap.example.org"}
     assert send(meeting, administrator, django_capture_on_commit_callbacks) == 4
     messages = by_recipient(meeting)
     assert set(messages) == {chair.email, parent.email, people["officer"].email, people["young"].email}
