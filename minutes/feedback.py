@@ -84,32 +84,27 @@ def _when(day: date) -> str:
     return date_format(day, "l j F Y")
 
 
+def _send(feedback: Feedback, person: Person, subject: str, body: str, key: str, now: datetime) -> None:
+    outbox_enqueue(
+        key=f"feedback:{feedback.pk}:{key}",
+        to_email=person.email,
+        recipient=person,
+        subject=subject,
+        body=body,
+        obj=feedback.meeting,
+        now=now,
+    )
+
+
 def _to_author(feedback: Feedback, subject: str, body: str, key: str, now: datetime) -> None:
-    person = feedback.author.person
-    if person.email:
-        outbox_enqueue(
-            key=f"feedback:{feedback.pk}:{key}",
-            to_email=person.email,
-            recipient=person,
-            subject=subject,
-            body=body,
-            obj=feedback.meeting,
-            now=now,
-        )
+    if feedback.author.person.email:
+        _send(feedback, feedback.author.person, subject, body, key, now)
 
 
 def _to_managers(feedback: Feedback, subject: str, body: str, key: str, now: datetime) -> None:
     managers = Person.objects.filter(user__is_active=True, user__groups__name=StaffRole.MANAGER).exclude(email="")
     for person in managers.distinct():
-        outbox_enqueue(
-            key=f"feedback:{feedback.pk}:{key}:{person.pk}",
-            to_email=person.email,
-            recipient=person,
-            subject=subject,
-            body=body,
-            obj=feedback.meeting,
-            now=now,
-        )
+        _send(feedback, person, subject, body, f"{key}:{person.pk}", now)
 
 
 def link_to(feedback: Feedback) -> str:

@@ -287,7 +287,7 @@ SWITCHES = {
             minutes_feedback, "household_of", lambda reader: frozenset(Invitation.objects.values_list("pk", flat=True))
         ),
         leaks.MOTHER_COMPLAINT,
-        "minutes:",
+        "minutes:feedback",
     ),
     "a report not shared is for staff and professionals": (
         lambda mp: mp.setattr(meeting_selectors, "reports_visible_to", _every_report),
