@@ -246,21 +246,22 @@ def no_minutes_produced():
     )
 
 
+def _open_overdue() -> QuerySet[DeadlineNotice]:
+    """Overdue notices whose deadline is still open, every kind in one query (each kind's
+    open meetings a subquery)."""
+    still_open = Q(pk__in=[])
+    for kind, (meetings, _field) in _deadlines().items():
+        still_open |= Q(kind=kind, meeting__in=meetings.values("pk"))
+    return DeadlineNotice.objects.filter(still_open, stage=Stage.OVERDUE)
+
+
 def open_overdue() -> list[DeadlineNotice]:
     """Every deadline the sweep found overdue that is still open (the letter not sent, the
-    draft not shared, …), oldest first, with the meeting and its chair (who owns it): one
-    query per kind of deadline."""
-    found = []
-    for kind, (meetings, _field) in _deadlines().items():
-        found += DeadlineNotice.objects.filter(
-            kind=kind, stage=Stage.OVERDUE, meeting__in=meetings.values("pk")
-        ).select_related("meeting", "meeting__chair")[:200]
-    return sorted(found, key=lambda notice: (notice.due_on, notice.pk))
+    draft not shared, …), oldest first, with the meeting and its chair (who owns it): the
+    first 200, in one query."""
+    return list(_open_overdue().select_related("meeting", "meeting__chair").order_by("due_on", "pk")[:200])
 
 
 def open_overdue_count() -> int:
-    """How many deadlines the sweep found overdue are still open (one query per deadline)."""
-    return sum(
-        DeadlineNotice.objects.filter(kind=kind, stage=Stage.OVERDUE, meeting__in=meetings.values("pk")).count()
-        for kind, (meetings, _field) in _deadlines().items()
-    )
+    """How many deadlines the sweep found overdue are still open (one query)."""
+    return _open_overdue().count()

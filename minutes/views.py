@@ -86,7 +86,6 @@ def overview(request, pk: int):
             "said_no_comments": can_comment
             and minutes.no_comments.filter(invitation=own, round=minutes.share_count).exists(),
             "commented_this_round": bool(this_round),
-            "latest_version": minutes.versions.order_by("-number").first(),
             # What this household has told the service since, and where to tell it more.
             "feedback_show": feedback.may_send(meeting, own),
             "feedback_items": list(feedback.for_household(meeting, reader)) if reader.reads_as_family else [],
