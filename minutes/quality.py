@@ -42,12 +42,13 @@ from participants.rules import is_chair, is_manager
 MET, NOT_MET, NOT_APPLICABLE = "met", "not_met", "not_applicable"
 RESULTS = {MET: "Met", NOT_MET: "Not met", NOT_APPLICABLE: "Does not apply"}
 
-# Which sections of the minutes an item depends on: empty, the item is not met.
+# Which sections of the minutes an item depends on (by each kind of meeting's keys, see
+# ``minutes.templates``): those the record has all empty, the item is not met.
 SECTIONS_FOR = {
-    "child_views": ("child_views",),
+    "child_views": ("child_views", "young_person_views"),
     "parents_views": ("parents_views",),
     "decision_reasons": ("decision",),
-    "plan_actions": ("plan",),
+    "plan_actions": ("plan", "actions"),
 }
 
 
@@ -104,7 +105,8 @@ def measured(minutes: Minutes) -> dict[str, Measured]:
     for key, text in minutes.sections.values_list("key", "text"):
         texts[key] += text.strip()
     for item, keys in SECTIONS_FOR.items():
-        if all(not texts.get(key) for key in keys):
+        present = [key for key in keys if key in texts]  # a kind of meeting may not have it
+        if present and all(not texts[key] for key in present):
             found[item] = Measured(NOT_MET, "The section is empty.")
     return found
 

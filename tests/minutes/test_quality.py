@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from meetings.enums import ReviewOutcome
+from meetings.services import OutcomeRecord
 from minutes import quality, services
 from minutes.errors import MinutesError
 from participants.enums import StaffRole
@@ -32,8 +34,22 @@ def test_what_confer_can_measure_is_filled_in_from_the_record(distributed):
     assert found["comments_answered"]["result"] == quality.NOT_APPLICABLE
     # Sections the chair left empty fail their items; written ones are for the auditor.
     written = {s.key for s in distributed.sections.all() if s.text.strip()}
-    for item, (key,) in quality.SECTIONS_FOR.items():
-        assert found[item]["result"] == ("" if key in written else quality.NOT_MET), item
+    for item, keys in quality.SECTIONS_FOR.items():
+        assert found[item]["result"] == ("" if written & set(keys) else quality.NOT_MET), item
+
+
+def test_a_section_the_kind_of_meeting_does_not_have_is_left_to_the_auditor(administrator, chair, family, parent):
+    """A CLA review has no "parents' views" section: the item is not failed for that."""
+    meeting = factories.schedule(
+        administrator=administrator, chair=chair, family=family, kind="cla", starts_at=local(2027, 3, 1)
+    )
+    factories.invite(meeting, administrator, parent)
+    continues = {c.pk: OutcomeRecord(review_outcome=ReviewOutcome.CONTINUE) for c in meeting.children.all()}
+    factories.hold(meeting, chair, outcomes=continues)
+    minutes = services.minutes_start(meeting=meeting, actor=chair.user, now=local(2027, 3, 1, 13))
+    found = quality.measured(minutes)
+    assert "parents_views" not in found  # not in a CLA record
+    assert found["child_views"].result == quality.NOT_MET  # the young person's views, empty
 
 
 def test_comments_not_answered_with_reasons_fail_the_item(minutes, held_meeting, chair, parent):
