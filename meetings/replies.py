@@ -96,15 +96,17 @@ def apply_message(raw: bytes, *, now: datetime | None = None) -> CalendarReply |
     sender = parseaddr(str(message.get("From", "")))[1].lower()
     record = CalendarReply(message_id=message_id, received_at=now, from_address=sender[:320])
     try:
-        decision = _decide(message, sender, record, now)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:  # a malformed calendar
-        logger.info("mail_fetch: a message could not be read: %s", exc.__class__.__name__)
-        decision = Decision(Outcome.HELD, "The calendar in this message could not be read.")
-    record.outcome, record.reason = decision.outcome, decision.reason[:300]
-    try:
+        # The answer and the record of the message commit together: if another run took the
+        # same message at the same moment, neither is kept here.
         with transaction.atomic():
+            try:
+                decision = _decide(message, sender, record, now)
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:  # a malformed calendar
+                logger.info("mail_fetch: a message could not be read: %s", exc.__class__.__name__)
+                decision = Decision(Outcome.HELD, "The calendar in this message could not be read.")
+            record.outcome, record.reason = decision.outcome, decision.reason[:300]
             record.save()
-    except IntegrityError:  # another run took it at the same moment
+    except IntegrityError:
         return None
     return record
 

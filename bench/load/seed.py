@@ -118,9 +118,9 @@ def _meetings(cur, n: int, tag: str, *, first_start: datetime, step: str, chairs
         [mbase, cbase, PER_FAMILY, n],
     )
     invitation = (
-        "INSERT INTO meetings_invitation (role, interpreting_language, rsvp, rsvp_note, attendance, "
+        "INSERT INTO meetings_invitation (role, interpreting_language, rsvp, rsvp_note, rsvp_source, attendance, "
         "excluded_from_part, exclusion_reason, person_id, meeting_id, agency_id) "
-        "SELECT %s, '', 'accepted', '', 'attended', false, '', {person}, m.id, {agency} "
+        "SELECT %s, '', 'accepted', '', 'web', 'attended', false, '', {person}, m.id, {agency} "
         "FROM meetings_meeting m WHERE m.id > %s AND m.id <= %s + %s"
     )
     cur.execute(invitation.format(person="m.chair_id", agency="NULL"), ["chair", mbase, mbase, n])
