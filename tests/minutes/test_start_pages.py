@@ -53,6 +53,7 @@ def test_after_the_meeting_they_learn_when_the_draft_comes(client, held_meeting,
     time_machine.move_to(local(2027, 1, 6, 15))
     page = start_page(client, parent)
     assert "What you need to do" not in page
+    assert "Your reply" not in page  # the meeting is over: whether they could come is past
     due = held_meeting.draft_due_on
     assert f"The chair will share the draft minutes with you by {due:%A} {due.day} {due:%B}." in page
 
