@@ -19,8 +19,9 @@ from meetings.gates import access_meeting
 from minutes import feedback as service
 from minutes.errors import MinutesError
 from minutes.forms import EscalateForm, FeedbackAnswerForm, FeedbackForm
+from minutes.gates import staff_only
 from minutes.models import Feedback, Section
-from participants.rules import is_manager, is_staff_role
+from participants.rules import is_manager
 
 PAGE_SIZE = 20
 
@@ -120,9 +121,6 @@ def feedback_detail(request, pk: int, feedback_pk: int):
 @login_required
 def feedback_list(request):
     """Managers: the feedback waiting for an answer, soonest due first."""
-    if not is_staff_role(request.user):
-        raise Http404("No such page")
-    if not is_manager(request.user):
-        raise PermissionDenied("Only managers answer the families' feedback.")
+    staff_only(request, is_manager, "Only managers answer the families' feedback.")
     page = PeekPage(service.open_for_managers(), request.GET.get("page"), PAGE_SIZE)
     return render(request, "minutes/feedback_list.html", {"page": page, "today": timezone.localdate()})

@@ -10,6 +10,7 @@ from meetings.gates import access_meeting
 from meetings.models import Meeting
 from minutes.models import Minutes
 from minutes.rules import refusal
+from participants.rules import is_staff_role
 
 
 def access_minutes(
@@ -30,3 +31,13 @@ def access_minutes(
     if perm is not None and not request.user.has_perm(f"minutes.{perm}_minutes", minutes or Minutes(meeting=meeting)):
         raise PermissionDenied(refusal(perm))
     return meeting, minutes
+
+
+def staff_only(request: HttpRequest, allowed, refusal: str) -> None:
+    """For pages that belong to a staff role (managers' exports and dashboards, the quality
+    page): staff without the role are refused (403, with ``refusal``); anyone else gets the
+    404 a missing page gives, so no family member learns what is there."""
+    if not is_staff_role(request.user):
+        raise Http404("No such page")
+    if not allowed(request.user):
+        raise PermissionDenied(refusal)

@@ -19,16 +19,9 @@ from meetings.gates import access_meeting
 from minutes import quality
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError
+from minutes.gates import staff_only
 from minutes.models import Minutes
-from participants.rules import is_chair, is_manager, is_staff_role
-
-
-def _auditors_only(request) -> None:
-    """Managers and chairs; other staff are refused, and no one else may know it exists."""
-    if not is_staff_role(request.user):
-        raise Http404("No such page")
-    if not (is_manager(request.user) or is_chair(request.user)):
-        raise PermissionDenied("Managers and chairs audit records.")
+from participants.rules import is_chair, is_manager
 
 
 class AuditForm(forms.Form):
@@ -57,7 +50,7 @@ class AuditForm(forms.Form):
 def quality_audit(request, pk: int):
     """Audit one distributed record against the checklist, with what Confer measured filled in."""
     meeting = access_meeting(request, pk)
-    _auditors_only(request)
+    staff_only(request, is_manager | is_chair, "Managers and chairs audit records.")
     if not quality.may_audit(request.user, meeting):
         raise PermissionDenied("A chair audits other chairs' records, not their own.")
     minutes = Minutes.objects.filter(meeting=meeting, status=MinutesStatus.DISTRIBUTED).first()
@@ -106,7 +99,7 @@ class SampleForm(forms.Form):
 def quality_page(request):
     """Results per chair and month for records distributed in the period, the audits, a
     CSV of every item, and a random sample of a month's records to audit."""
-    _auditors_only(request)
+    staff_only(request, is_manager | is_chair, "Managers and chairs audit records.")
     today = timezone.localdate()
     period = PeriodForm(request.GET if "start" in request.GET else {"start": today - timedelta(days=365), "end": today})
     start, end = (period.cleaned_data["start"], period.cleaned_data["end"]) if period.is_valid() else (today, today)

@@ -8,8 +8,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -24,12 +23,12 @@ from minutes.forms import (
     SubjectAccessForm,
     TimelinessForm,
 )
-from minutes.gates import access_minutes
+from minutes.gates import access_minutes, staff_only
 from minutes.models import DecisionLetter, DecisionLetterCopy, Distribution, SubjectAccessExport
 from minutes.views import back_to_minutes
 from participants.enums import StaffRole
 from participants.models import Child, Person
-from participants.rules import is_manager, is_staff_role
+from participants.rules import is_manager
 
 
 @login_required
@@ -109,19 +108,11 @@ def decision_letter_copy(request, pk: int):
     )
 
 
-def _manager_only(request) -> None:
-    """Staff who are not managers are refused (403); no one else may know a child exists (404)."""
-    if not is_staff_role(request.user):
-        raise Http404("No such page")
-    if not is_manager(request.user):
-        raise PermissionDenied("Only managers produce subject access exports.")
-
-
 @login_required
 def subject_access(request, child_pk: int):
     """A manager answers a subject access request for a child: one PDF of every distributed
     record about them, as the person who asked may read it."""
-    _manager_only(request)
+    staff_only(request, is_manager, "Only managers produce subject access exports.")
     child = get_visible_or_404(request, Child.objects.select_related("person", "family"), pk=child_pk)
     requesters = services.requesters_for(child)
     form = SubjectAccessForm(request.POST or None, requesters=Person.objects.filter(pk__in=[p.pk for p in requesters]))
@@ -142,7 +133,7 @@ def subject_access(request, child_pk: int):
 @login_required
 def subject_access_file(request, export_pk: int):
     """Download an export (managers only); every download is audited."""
-    _manager_only(request)
+    staff_only(request, is_manager, "Only managers produce subject access exports.")
     export = get_visible_or_404(request, SubjectAccessExport.objects.select_related("child"), pk=export_pk)
     audit_view(request, export.child, "subject_access.downloaded", export=export.pk, sha256=export.sha256)
     return FileResponse(
@@ -157,7 +148,7 @@ def subject_access_file(request, export_pk: int):
 def timeliness(request):
     """Managers see how timely meetings, drafts, letters and minutes were: totals, a chart
     per month, each meeting, and a CSV of it all."""
-    _manager_only(request)
+    staff_only(request, is_manager, "Only managers see the timeliness dashboard.")
     today = timezone.localdate()
     chairs = Person.objects.filter(user__groups__name=StaffRole.CHAIR).order_by("full_name")
     initial = {"start": today.replace(day=1) - timedelta(days=365), "end": today}

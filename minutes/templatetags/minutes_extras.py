@@ -21,14 +21,13 @@ def meeting_timeline(meeting):
     return {"steps": timeline.timeline(meeting, minutes, timezone.now())}
 
 
-@register.inclusion_tag("minutes/_family_feedback.html", takes_context=True)
-def family_feedback(context, meeting):
-    """For a family member or their advocate, once the meeting is held: what their
-    household has sent (and its answers) and where to send more. Nothing for anyone else:
-    managers read feedback from their own list. Three queries (the invitation, the
-    household, its feedback), none for staff who are not invited."""
-    invitation = feedback.sender_invitation(meeting, context["request"].user)
-    if invitation is None:
+@register.inclusion_tag("minutes/_family_feedback.html")
+def family_feedback(meeting, invitation):
+    """For a family member or their advocate (``invitation``: theirs, which the page has
+    already read), once the meeting is held: what their household has sent, with its
+    answers, and where to send more. Nothing for anyone else: managers read feedback from
+    their own list. Two queries (the household, its feedback)."""
+    if not feedback.may_send(meeting, invitation):
         return {"show": False}
     reader = copies.reader_of(invitation)
     return {"show": True, "meeting": meeting, "items": list(feedback.for_household(meeting, reader))}
