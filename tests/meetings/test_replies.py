@@ -13,10 +13,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from meetings import invites
+from meetings import invites, services
 from meetings.enums import InvitationRole, Rsvp
 from meetings.models import CalendarReply
-from meetings.replies import mail_fetch
+from meetings.replies import apply_message, mail_fetch
 from tests import factories
 from tests.factories import local
 from tests.imap import ImapServer
@@ -205,3 +205,17 @@ def test_without_a_mailbox_invitations_ask_calendars_not_to_reply(meeting, paren
     assert "reply at" in sent.body
     client.force_login(parent.user)
     assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_replies_about_a_cancelled_meeting_or_from_someone_removed_change_nothing(meeting, administrator, parent):
+    officer = "pat.constable@police.test"
+    invites.invitation_remove(
+        invitation=meeting.invitations.get(person__email__iexact=officer), actor=administrator.user, now=NOW
+    )
+    removed = apply_message(outlook(meeting, officer), now=NOW)
+    assert (removed.outcome, removed.reason) == ("ignored", "The person is no longer invited.")
+    services.meeting_cancel(meeting=meeting, actor=administrator.user, reason="Unwell", now=NOW)
+    cancelled = apply_message(google(meeting, parent.email, partstat="ACCEPTED"), now=NOW)
+    assert (cancelled.outcome, cancelled.reason) == ("ignored", "The meeting was cancelled.")
+    assert meeting.invitations.get(person=parent).rsvp == Rsvp.PENDING
