@@ -23,6 +23,8 @@ bound for any change made without saving a model (a bulk ``update()``).
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -243,6 +245,19 @@ def _cached_summary(start: date, end: date, chair_id: int | None, today: date) -
         summary = _summary(held_in(start, end, chair_id=chair_id), today)
         cache.set(key, summary, SUMMARY_SECONDS)
     return summary
+
+
+def cached_page(query: str, today: date, render: Callable[[], str]) -> str:
+    """The dashboard's figures as rendered HTML for this query string, from the cache while
+    nothing they show has changed (``render`` builds them when not)."""
+    generation = cache.get(GENERATION_KEY) or _next_generation()
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    key = f"timeliness:page:v1:{generation}:{today}:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, SUMMARY_SECONDS)
+    return html
 
 
 def _median(counted: list[tuple[int, int]]) -> float | None:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
@@ -147,24 +148,40 @@ def subject_access_file(request, export_pk: int):
 @login_required
 def timeliness(request):
     """Managers see how timely meetings, drafts, letters and minutes were: totals, a chart
-    per month, each meeting, and a CSV of it all."""
+    per month, each meeting, and a CSV of it all.
+
+    The figures are the same for every manager and are kept rendered until something they
+    show changes (``dashboard.cached_page``); a form with errors is rendered afresh."""
     staff_only(request, is_manager, "Only managers see the timeliness dashboard.")
     today = timezone.localdate()
     chairs = Person.objects.filter(user__groups__name=StaffRole.CHAIR).order_by("full_name")
     initial = {"start": today.replace(day=1) - timedelta(days=365), "end": today}
     form = TimelinessForm(request.GET or initial, chairs=chairs)
+    query = request.GET.urlencode()
+    if not form.is_valid():
+        figures = render_to_string("minutes/includes/timeliness_figures.html", _timeliness_context(form, query))
+    elif request.GET.get("format") == "csv":
+        data = form.cleaned_data
+        rows = dashboard.rows_for(data["start"], data["end"], chair_id=data["chair"].pk if data["chair"] else None)
+        return _timeliness_csv(rows, by_child=request.GET.get("by") == "child")
+    else:
+        figures = dashboard.cached_page(
+            query,
+            today,
+            lambda: render_to_string("minutes/includes/timeliness_figures.html", _timeliness_context(form, query)),
+        )
+    return render(request, "minutes/timeliness.html", {"figures": figures})
+
+
+def _timeliness_context(form: TimelinessForm, query: str) -> dict:
     report, feedback_counts, quality_by_chair = None, None, None
     if form.is_valid():
         data = form.cleaned_data
-        chair_id = data["chair"].pk if data["chair"] else None
-        if request.GET.get("format") == "csv":
-            rows = dashboard.rows_for(data["start"], data["end"], chair_id=chair_id)
-            return _timeliness_csv(rows, by_child=request.GET.get("by") == "child")
-        report = dashboard.timeliness(data["start"], data["end"], chair_id=chair_id)
+        report = dashboard.timeliness(data["start"], data["end"], chair_id=data["chair"].pk if data["chair"] else None)
         feedback_counts = feedback.answered_in(data["start"], data["end"])
         quality_by_chair = quality.results(data["start"], data["end"])[0]
     bars = dashboard.chart_bars(report) if report else []
-    context = {
+    return {
         "form": form,
         "report": report,
         "totals": [(label, report.totals[key]) for key, label in dashboard.MEASURES] if report else [],
@@ -178,9 +195,8 @@ def timeliness(request):
         "overdue": deadlines.open_overdue(),
         "feedback_counts": feedback_counts,
         "quality_by_chair": quality_by_chair,
-        "query": request.GET.urlencode(),
+        "query": query,
     }
-    return render(request, "minutes/timeliness.html", context)
 
 
 def _timeliness_csv(rows: list[dashboard.Row], *, by_child: bool) -> HttpResponse:

@@ -3,6 +3,8 @@
 import csv
 import io
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings.enums import MeetingKind, ReviewOutcome
@@ -63,6 +65,7 @@ def test_managers_see_totals_a_chart_and_a_csv_and_no_one_else_does(
     family,
     parent,
     django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
     time_machine,
 ):
     _on_time_conference_and_late_cin(held_meeting, approved, chair, administrator, family)
@@ -88,8 +91,10 @@ def test_managers_see_totals_a_chart_and_a_csv_and_no_one_else_does(
         csv.reader(io.StringIO(client.get(url, {**params, "format": "csv", "by": "child"}).content.decode()))
     )
     assert [row[3] for row in by_child[1:]] == [family.children.order_by("pk").first().identifier] * 2
-    # The sweep found the CIN meeting's draft and minutes overdue: listed with their owner.
-    deadlines_sweep(now=local(2027, 3, 15, 8))
+    # The sweep found the CIN meeting's draft and minutes overdue: listed with their owner
+    # once it commits (the page is kept rendered until then).
+    with django_capture_on_commit_callbacks(execute=True):
+        deadlines_sweep(now=local(2027, 3, 15, 8))
     page = client.get(url, params).content.decode()
     overdue = page[page.index('id="overdue"') :]
     assert "Share the draft minutes" in overdue and chair.full_name in overdue
@@ -124,3 +129,30 @@ def test_the_counts_are_kept_until_a_meeting_minutes_or_letter_changes(
     assert dashboard.timeliness(*period, now=now).totals["distributed"].on_time == 1
     # A new day is a new entry: a step not done becomes late by the date passing.
     assert dashboard.timeliness(*period, now=local(2027, 3, 1, 9)).totals["draft"].late == 0
+
+
+def test_the_rendered_figures_are_kept_until_something_they_show_changes(
+    client, held_meeting, approved, chair, administrator, family, manager, django_capture_on_commit_callbacks
+):
+    """The figures are the same for every manager: rendered once, then read from the cache
+    in a few queries, and rendered again once a change to what they show commits."""
+    _on_time_conference_and_late_cin(held_meeting, approved, chair, administrator, family)
+    url, params = reverse("timeliness"), {"start": "2027-01-01", "end": "2027-02-28"}
+    client.force_login(manager.user)
+    with CaptureQueriesContext(connection) as first:
+        assert chair.full_name in client.get(url, params).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        assert chair.full_name in client.get(url, params).content.decode()
+    # Kept: the signed-in person, the page's generation and its figures; nothing counted.
+    assert len(kept) <= len(first) - 6
+    assert not any("meetings_meeting" in query["sql"] for query in kept.captured_queries)
+    # Another period is another entry, not this one's figures.
+    assert (
+        "Meetings held in the period: 0"
+        in client.get(url, {**params, "start": "2026-01-01", "end": "2026-01-31"}).content.decode()
+    )
+    # The chair's name is on the rows: renamed and committed, the page says the new name.
+    with django_capture_on_commit_callbacks(execute=True):
+        chair.full_name = "Renamed Chair"
+        chair.save()
+    assert "Renamed Chair" in client.get(url, params).content.decode()
