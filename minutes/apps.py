@@ -1,6 +1,7 @@
 from django.apps import AppConfig, apps
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from config import fragments
 
 
 class MinutesConfig(AppConfig):
@@ -9,26 +10,13 @@ class MinutesConfig(AppConfig):
     name = "minutes"
 
     def ready(self) -> None:
-        # Models can be imported only once the registry is ready, that is here.
-        from minutes import dashboard  # noqa: PLC0415
-
-        # The dashboard keeps its counts and its rendered figures until one of these
-        # changes: what it counts, what its rows, overdue list, feedback and quality figures
-        # show, and the chairs its form offers.
-        shown = (
-            "meetings.Meeting",
-            "minutes.Minutes",
-            "minutes.DecisionLetter",
-            "minutes.DeadlineNotice",
-            "minutes.Comment",
-            "minutes.Response",
-            "minutes.Feedback",
-            "minutes.QualityAudit",
-            "participants.Person",
-            "participants.Child",
-        )
-        for model in shown:
-            for signal in (post_save, post_delete):
-                signal.connect(dashboard.figures_changed, sender=model, dispatch_uid=f"timeliness-{model}")
-        for through in (apps.get_model("meetings.Meeting").children.through, get_user_model().groups.through):
-            m2m_changed.connect(dashboard.figures_changed, sender=through, dispatch_uid=f"timeliness-{through}")
+        # Kept pages and figures (the dashboard, start pages, lists) are rendered again
+        # once a change to what they show commits: every model of these apps, and every
+        # many-to-many link among them and to staff roles.
+        models = {topic: list(apps.get_app_config(label).get_models()) for label, topic in fragments.APP_TOPICS.items()}
+        links = {
+            topic: [field.remote_field.through for model in found for field in model._meta.local_many_to_many]
+            for topic, found in models.items()
+        }
+        links["people"].append(get_user_model().groups.through)
+        fragments.connect_models(models, links)

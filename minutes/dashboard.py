@@ -15,25 +15,27 @@ the page lists are loaded as objects. The CSV export loads every row (``rows_for
 
 That grouped query still reads every meeting of the period (a year of a large service is
 tens of thousands), and managers open the page far more often than the figures change. So
-its result is kept in the cache under a *generation* that every saved or deleted meeting,
-minutes or decision letter moves on when its transaction commits, and under the day, since
-a step becomes late by the date passing. Entries also expire after ``SUMMARY_SECONDS``, a
-bound for any change made without saving a model (a bulk ``update()``).
+its result is kept in the cache under the generations of meetings, people and minutes
+(``config.fragments``: each moves on when a change to it commits), and under the day, since
+a step becomes late by the date passing. Entries also expire after ``SUMMARY_SECONDS``.
+
+The rest of the page (the form with its chairs, the feedback and quality figures, the
+rows and the open overdue deadlines) is the same for every manager and as costly to
+build, so the view keeps the rendered figures the same way (``fragments.kept``) under the
+day and the query. What is kept is a page only managers reach, identical for each.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from config import fragments
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.models import Meeting
 from minutes.models import DecisionLetter, Minutes
@@ -170,7 +172,7 @@ def _measures(today: date) -> dict[str, tuple[Q, Q]]:
 
 
 SUMMARY_SECONDS = 300
-GENERATION_KEY = "timeliness:generation"
+TOPICS = ("meetings", "people", "minutes")  # what the figures show
 
 # The grouped counts in plain values: per measure, (on time, late). The key's "v2" changes
 # with this shape, so an entry written by an older release is never read by a newer one.
@@ -183,24 +185,6 @@ class Summary:
     days: list[tuple[int, int]]  # (working days to distribution, how many minutes took them)
     meetings: int
     first: list[int]  # the ids of the rows the page lists (finding them sorts the whole period)
-
-
-def figures_changed(**_kwargs) -> None:
-    """Connected to saves and deletes of what the dashboard counts (``MinutesConfig.ready``).
-
-    The generation moves on only once the change is committed: a request that reads the
-    new generation then also reads the new rows, and one that read the old generation
-    stores what it counted under a key no one asks for again."""
-    transaction.on_commit(_next_generation)
-
-
-def _next_generation() -> int:
-    try:
-        return cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet, or evicted: any new value leaves old entries unused
-        generation = int(timezone.now().timestamp() * 1000)
-        cache.set(GENERATION_KEY, generation, None)
-        return generation
 
 
 def _summary(meetings: QuerySet[Meeting], today: date) -> Summary:
@@ -238,26 +222,12 @@ def _summary(meetings: QuerySet[Meeting], today: date) -> Summary:
 
 
 def _cached_summary(start: date, end: date, chair_id: int | None, today: date) -> Summary:
-    generation = cache.get(GENERATION_KEY) or _next_generation()
-    key = f"timeliness:v2:{generation}:{start}:{end}:{chair_id or ''}:{today}"
+    key = f"timeliness:v3:{fragments.generations(TOPICS)}:{start}:{end}:{chair_id or ''}:{today}"
     summary = cache.get(key)
     if summary is None:
         summary = _summary(held_in(start, end, chair_id=chair_id), today)
         cache.set(key, summary, SUMMARY_SECONDS)
     return summary
-
-
-def cached_page(query: str, today: date, render: Callable[[], str]) -> str:
-    """The dashboard's figures as rendered HTML for this query string, from the cache while
-    nothing they show has changed (``render`` builds them when not)."""
-    generation = cache.get(GENERATION_KEY) or _next_generation()
-    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    key = f"timeliness:page:v1:{generation}:{today}:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, SUMMARY_SECONDS)
-    return html
 
 
 def _median(counted: list[tuple[int, int]]) -> float | None:

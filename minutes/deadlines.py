@@ -42,10 +42,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
+from config import fragments
 from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.models import Meeting
-from minutes import dashboard
 from minutes.enums import MinutesStatus
 from minutes.models import Comment, DeadlineNotice, DecisionLetter, Feedback
 from notifications.links import absolute_url
@@ -234,7 +234,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
     result = SweepResult(reminders=counts[Stage.REMINDER], overdue=counts[Stage.OVERDUE], emails=len(created))
     audit_record(actor=None, system_label="deadline sweep", code="deadlines.swept", now=now, detail=result.__dict__)
     if counts[Stage.OVERDUE]:
-        dashboard.figures_changed()  # its notices are written in bulk, without a model's save
+        fragments.moved_on("minutes")  # its notices are written in bulk, without a model's save
     return result
 
 

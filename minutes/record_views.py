@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
+from config import fragments
 from meetings.errors import MeetingError
 from meetings.gates import access_meeting
 from minutes import dashboard, deadlines, feedback, quality, services
@@ -151,7 +152,7 @@ def timeliness(request):
     per month, each meeting, and a CSV of it all.
 
     The figures are the same for every manager and are kept rendered until something they
-    show changes (``dashboard.cached_page``); a form with errors is rendered afresh."""
+    show changes (``config.fragments``); a form with errors is rendered afresh."""
     staff_only(request, is_manager, "Only managers see the timeliness dashboard.")
     today = timezone.localdate()
     chairs = Person.objects.filter(user__groups__name=StaffRole.CHAIR).order_by("full_name")
@@ -165,9 +166,10 @@ def timeliness(request):
         rows = dashboard.rows_for(data["start"], data["end"], chair_id=data["chair"].pk if data["chair"] else None)
         return _timeliness_csv(rows, by_child=request.GET.get("by") == "child")
     else:
-        figures = dashboard.cached_page(
-            query,
-            today,
+        figures = fragments.kept(
+            "timeliness",
+            dashboard.TOPICS,
+            f"{today}?{query}",
             lambda: render_to_string("minutes/includes/timeliness_figures.html", _timeliness_context(form, query)),
         )
     return render(request, "minutes/timeliness.html", {"figures": figures})

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config import fragments
 from config.keyset import PeekPage
 from meetings import selectors as meeting_selectors
 from minutes import deadlines, selectors
@@ -35,7 +37,18 @@ def _page(request, queryset, param: str) -> PeekPage:
 
 @login_required
 def home(request):
-    """One page per person: each staff role's work, or a family member's own meetings."""
+    """One page per person: each staff role's work, or a family member's own meetings.
+
+    What it lists is kept rendered for this person (``config.fragments``) until a meeting,
+    person or minutes changes, or for a minute: people come back to it all day."""
+    key = f"{request.user.pk}:{timezone.localdate()}?{request.GET.urlencode()}"
+    work = fragments.kept(
+        "home", fragments.TOPICS, key, lambda: render_to_string("meetings/_home_work.html", _work(request))
+    )
+    return render(request, "meetings/home.html", {"work": work})
+
+
+def _work(request) -> dict:
     user, now = request.user, timezone.now()
     context: dict = {"today": timezone.localdate()}
     if is_administrator(user):
@@ -55,4 +68,4 @@ def home(request):
         # What each person needs to do, and by when, leads: the most pressing first.
         steps = [selectors.invitee_step(invitation, now) for invitation in page]
         context["invitee_steps"] = sorted(steps, key=lambda step: not step.todo)
-    return render(request, "meetings/home.html", context)
+    return context

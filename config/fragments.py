@@ -1,0 +1,117 @@
+"""Rendered parts of pages kept in the cache until what they show changes.
+
+A start page or a list costs its queries and its table far more than the signed-in shell
+around it, and people open them far more often than the rows change. So a page may keep
+its rendered rows (``kept``) under the *generations* of the topics it shows:
+
+- ``meetings``: meetings, invitations, reports, outcomes (the ``meetings`` app);
+- ``people``: people, families, children, agencies, staff roles (``participants``);
+- ``minutes``: minutes, sections, comments, letters, notices, feedback (``minutes``).
+
+Every save or delete of a model of those apps (and every change to a many-to-many link)
+moves its topic's generation on once the transaction commits (``connect_models``, wired
+in ``MinutesConfig.ready``), and at once for the rest of the transaction that made it
+(``moved_on``). A request that reads the generation after the commit also reads the new
+rows; one that read an earlier generation stores what it rendered under a key nobody asks
+for again. Writes that bypass a model's save (a bulk ``update()``, ``bulk_create``,
+the deadline sweep's ``INSERT … SELECT``) call ``moved_on`` themselves.
+
+Entries also expire after ``SECONDS``: what changes by the clock alone (a meeting that
+has started drops off "upcoming") shows within a minute. Redis is shared by every app
+server, so a change on one is seen on all; a lost Redis only means rendering afresh.
+
+What may be kept, and under what key, is the caller's business and a matter of privacy:
+the key must hold everything the fragment depends on, the reader first (a family member's
+page is kept under their own user; a role's list under the roles). A fragment must not
+contain a CSRF token or anything else made per request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.safestring import SafeString, mark_safe
+
+TOPICS = ("meetings", "people", "minutes")
+SECONDS = 60
+
+# Which app's models make up each topic.
+APP_TOPICS = {"meetings": "meetings", "participants": "people", "minutes": "minutes"}
+
+
+def _generation_key(topic: str) -> str:
+    return f"fragments:generation:{topic}"
+
+
+def moved_on(*topics: str) -> None:
+    """Mark ``topics`` changed: now, and again once the current transaction commits.
+
+    Now, so that the rest of this transaction (the page its request shows next) does not
+    read what it kept before the change; again at the commit, because a request elsewhere
+    may have read the first new generation before the change was visible to it and kept
+    the old rows under it."""
+    unknown = set(topics) - set(TOPICS)
+    if unknown:
+        raise ValueError(f"Unknown topics: {sorted(unknown)}")
+    _next(topics)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _next(topics))
+
+
+def _next(topics: Iterable[str]) -> None:
+    for topic in topics:
+        try:
+            cache.incr(_generation_key(topic))
+        except ValueError:  # not there yet, or evicted: any new value leaves old entries unused
+            cache.set(_generation_key(topic), time.time_ns(), None)
+
+
+def generations(topics: Iterable[str]) -> str:
+    """The current generations of ``topics`` as one string (one cache read)."""
+    keys = [_generation_key(topic) for topic in topics]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            found[key] = time.time_ns()
+            if not cache.add(key, found[key], None):  # another request set it first
+                found[key] = cache.get(key, found[key])
+    return ".".join(str(found[key]) for key in keys)
+
+
+def kept(name: str, topics: Iterable[str], key: str, render: Callable[[], str]) -> SafeString:
+    """The fragment ``name`` for ``key``, from the cache while ``topics`` have not changed
+    (``render`` builds it when they have, or when it is not there)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    full = f"fragments:v1:{name}:{generations(topics)}:{digest}"
+    html = cache.get(full)
+    if html is None:
+        html = str(render())
+        cache.set(full, html, SECONDS)
+    return mark_safe(html)  # noqa: S308 - what ``render`` made from templates, read back
+
+
+def connect_models(app_models: dict[str, Iterable[type]], through_models: dict[str, Iterable[type]]) -> None:
+    """Move a topic on when any of its models is saved or deleted, or a link of its
+    many-to-many fields changes. ``app_models`` and ``through_models`` map topic → models."""
+    for topic, models in app_models.items():
+        receiver = _receiver(topic)
+        for model in models:
+            for signal in (post_save, post_delete):
+                signal.connect(receiver, sender=model, weak=False, dispatch_uid=f"fragments-{topic}-{model.__name__}")
+    for topic, models in through_models.items():
+        receiver = _receiver(topic)
+        for model in models:
+            m2m_changed.connect(receiver, sender=model, weak=False, dispatch_uid=f"fragments-{topic}-{model.__name__}")
+
+
+def _receiver(topic: str) -> Callable[..., None]:
+    def changed(**_kwargs) -> None:
+        moved_on(topic)
+
+    changed.__name__ = f"fragments_{topic}_changed"
+    return changed
