@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
+from config import fragments
 from meetings.calendar import Attendee, CalendarEvent, invitation_ics
 from meetings.enums import InvitationRole, MeetingStatus, Rsvp
 from meetings.errors import MeetingError
@@ -165,6 +166,7 @@ def invitations_send(*, meeting: Meeting, actor, now: datetime | None = None) ->
         _queue(meeting, invitation, invitations, "invitation" if invitation.sent_sequence is None else "update", now)
         invitation.sent_sequence, invitation.invited_at = meeting.sequence, now
     Invitation.objects.bulk_update(due, ["sent_sequence", "invited_at"])
+    fragments.moved_on("meetings")  # a bulk update saves no model
     without_email = [inv.pk for inv in invitations if not inv.person.email]
     audit_record(
         actor=actor,
@@ -186,6 +188,7 @@ def invitations_update_after_change(meeting: Meeting, *, now: datetime) -> int:
         _queue(meeting, invitation, invitations, kind, now)
         invitation.sent_sequence = meeting.sequence
     Invitation.objects.bulk_update(sent, ["sent_sequence"])
+    fragments.moved_on("meetings")
     return len(sent)
 
 

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django_fsm import can_proceed
 
 from audit.services import audit_record
+from config import fragments
 from meetings import invites, selectors, timescales
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
 from meetings.errors import MeetingError
@@ -145,6 +146,7 @@ def meeting_schedule(
     meeting.children.set(children)
     if previous is not None:
         Meeting.objects.filter(pk=previous.pk).update(next_pending=False)
+        fragments.moved_on("meetings")  # a bulk update saves no model
     Invitation.objects.create(meeting=meeting, person=chair, role=InvitationRole.CHAIR)
     audit_record(
         actor=actor,
@@ -222,6 +224,7 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str, now: datetime | None
         Meeting.objects.filter(
             pk=meeting.previous_id, status__in=[MeetingStatus.HELD, MeetingStatus.MINUTED], next_due_on__isnull=False
         ).update(next_pending=True)
+        fragments.moved_on("meetings")
     notified = invites.invitations_update_after_change(meeting, now=now)
     audit_record(
         actor=actor,
@@ -336,6 +339,7 @@ def meeting_hold(
         for child in children
     ]
     ChildOutcome.objects.bulk_create(rows)
+    fragments.moved_on("meetings")  # with the attendance above, written in bulk
 
     continues = any(row.continues for row in rows)
     earlier = selectors.held_count_in_track(kind, children, before=meeting)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,6 +16,7 @@ from django.utils.formats import date_format
 from audit.access import audit_view, get_visible_or_404
 from audit.forms import AuditSearchForm
 from audit.selectors import search_events
+from config import fragments
 from meetings import feeds, invites, reports, selectors, services
 from meetings.enums import Rsvp
 from meetings.errors import MeetingError, add_to_form
@@ -303,8 +305,19 @@ def due(request):
     """Every child whose next conference or review is due and not yet scheduled."""
     if not is_staff_role(request.user):
         raise PermissionDenied("Only staff can see the due list.")
-    page = selectors.due_page(request.GET.get("page"))
-    return render(request, "meetings/due.html", {"page": page, "can_schedule": is_administrator(request.user)})
+    # The same list for all staff (with a link to schedule for administrators): kept
+    # rendered until a meeting or person changes (``config.fragments``).
+    can_schedule = is_administrator(request.user)
+    rows = fragments.kept(
+        "due",
+        ("meetings", "people"),
+        f"{can_schedule}:{timezone.localdate()}?{request.GET.urlencode()}",
+        lambda: render_to_string(
+            "meetings/_due_rows.html",
+            {"page": selectors.due_page(request.GET.get("page")), "can_schedule": can_schedule},
+        ),
+    )
+    return render(request, "meetings/due.html", {"rows": rows})
 
 
 @login_required

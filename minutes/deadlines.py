@@ -233,7 +233,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
     created = outbox_enqueue_many(emails)
     result = SweepResult(reminders=counts[Stage.REMINDER], overdue=counts[Stage.OVERDUE], emails=len(created))
     audit_record(actor=None, system_label="deadline sweep", code="deadlines.swept", now=now, detail=result.__dict__)
-    if counts[Stage.OVERDUE]:
+    if counts[Stage.OVERDUE] or counts[Stage.REMINDER]:
         fragments.moved_on("minutes")  # its notices are written in bulk, without a model's save
     return result
 

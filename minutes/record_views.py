@@ -59,7 +59,8 @@ def own_copy(request, pk: int):
         request, Distribution.objects.select_related("minutes"), minutes=minutes, person__user=request.user
     )
     now = timezone.now()
-    Distribution.objects.filter(pk=copy.pk, first_opened_at__isnull=True).update(first_opened_at=now)
+    if Distribution.objects.filter(pk=copy.pk, first_opened_at__isnull=True).update(first_opened_at=now):
+        fragments.moved_on("minutes")  # "first opened" is shown to the chair
     audit_view(request, meeting, "minutes.copy_downloaded", distribution=copy.pk, sha256=copy.sha256)
     return FileResponse(
         copy.file.open("rb"),
@@ -100,7 +101,10 @@ def decision_letter_copy(request, pk: int):
     copy = get_visible_or_404(
         request, DecisionLetterCopy.objects.all(), letter__meeting=meeting, person__user=request.user
     )
-    DecisionLetterCopy.objects.filter(pk=copy.pk, first_opened_at__isnull=True).update(first_opened_at=timezone.now())
+    if DecisionLetterCopy.objects.filter(pk=copy.pk, first_opened_at__isnull=True).update(
+        first_opened_at=timezone.now()
+    ):
+        fragments.moved_on("minutes")
     audit_view(request, meeting, "meeting.decision_letter_downloaded", copy=copy.pk, sha256=copy.sha256)
     return FileResponse(
         copy.file.open("rb"),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from config import fragments
 from meetings.enums import InvitationRole
 from meetings.models import Invitation
 from minutes import copies, redaction
@@ -86,6 +87,7 @@ def comment_add(
         updated_at=now,
     )
     NoComments.objects.filter(minutes=minutes, invitation=invitation, round=minutes.share_count).delete()
+    fragments.moved_on("minutes")  # a queryset delete may send no signal
     audit_record(
         actor=actor,
         code="minutes.comment_added",

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from simple_history.utils import bulk_create_with_history
 
 from audit.services import audit_record
+from config import fragments
 from meetings.enums import Attendance, MeetingStatus
 from meetings.models import Invitation, Meeting
 from meetings.reports import reached_family_in_time
@@ -97,6 +98,7 @@ def minutes_start(*, meeting: Meeting, actor, now: datetime | None = None) -> Mi
         Section,
         default_user=actor,
     )
+    fragments.moved_on("minutes")  # the sections were written in bulk
     audit_record(actor=actor, code="minutes.started", obj=meeting, now=now)
     return minutes
 
@@ -115,6 +117,7 @@ def set_text(section: Section, *, text: str, version: int, actor, now: datetime)
         text=text, version=F("version") + 1, updated_at=now, updated_by=actor
     )
     current = Section.objects.get(pk=section.pk)
+    fragments.moved_on("minutes")  # a conditional update saves no model
     if not updated:
         who = (
             current.updated_by.get_full_name() or current.updated_by.get_username() if current.updated_by else "someone"
@@ -198,6 +201,7 @@ def section_add_part(*, section: Section, actor, now: datetime | None = None) ->
     following = Section.objects.filter(minutes=minutes, order__gt=section.order).order_by("order").first()
     if following is not None and following.order - section.order < 2:
         Section.objects.filter(minutes=minutes, order__gt=section.order).update(order=F("order") + 10)
+        fragments.moved_on("minutes")
         following.refresh_from_db()
     order = section.order + ((following.order - section.order) // 2 if following else 10)
     part = Section.objects.create(
