@@ -1,0 +1,115 @@
+"""Kept fragments (``config.fragments``): rendered rows kept until what they show changes,
+never one reader's rows for another, and never older than a minute."""
+
+from datetime import timedelta
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_save
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from config import fragments
+from meetings.enums import MeetingKind
+from tests import factories
+from tests.factories import local
+
+
+def test_a_fragment_is_rendered_once_until_its_topic_moves_on(db):
+    made = []
+
+    def render():
+        made.append(1)
+        return f"<p>{len(made)}</p>"
+
+    assert fragments.kept("t", ("meetings",), "k", render) == "<p>1</p>"
+    assert fragments.kept("t", ("meetings",), "k", render) == "<p>1</p>"
+    assert fragments.kept("t", ("meetings",), "other", render) == "<p>2</p>"  # another key, another entry
+    fragments.moved_on("people")  # not what it shows
+    assert fragments.kept("t", ("meetings",), "k", render) == "<p>1</p>"
+    fragments.moved_on("meetings")
+    assert fragments.kept("t", ("meetings",), "k", render) == "<p>3</p>"
+
+
+def test_a_change_moves_the_generation_on_at_once_and_again_when_it_commits(db, django_capture_on_commit_callbacks):
+    """At once, so the same request's next page shows it; again at the commit, since a
+    request elsewhere may have kept the old rows under the first new generation."""
+    before = fragments.generations(["minutes"])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        fragments.moved_on("minutes")
+        during = fragments.generations(["minutes"])
+        assert during != before
+    assert fragments.generations(["minutes"]) not in (before, during)
+
+
+def test_every_model_of_the_record_moves_its_topic_on_when_saved_or_linked(db):
+    """Wired from the app registry: a model added later is covered without a list to keep."""
+    for label, _topic in fragments.APP_TOPICS.items():
+        for model in apps.get_app_config(label).get_models():
+            assert post_save.has_listeners(model), model
+            for field in model._meta.local_many_to_many:
+                assert m2m_changed.has_listeners(field.remote_field.through), field
+    assert m2m_changed.has_listeners(get_user_model().groups.through)
+
+
+def test_each_family_member_start_page_is_their_own(client, administrator, chair):
+    family_a, parent_a = factories.family_with_parent(surname="Ayling")
+    family_b, parent_b = factories.family_with_parent(surname="Bexley")
+    meeting_a = factories.schedule(administrator=administrator, chair=chair, family=family_a)
+    meeting_b = factories.schedule(administrator=administrator, chair=chair, family=family_b, kind=MeetingKind.CIN)
+    factories.invite(meeting_a, administrator, parent_a)
+    factories.invite(meeting_b, administrator, parent_b)
+    pages = {}
+    for parent in (parent_a, parent_b, parent_a):
+        client.force_login(parent.user)
+        pages[parent.pk] = client.get(reverse("home")).content.decode()
+    assert f'id="meeting-{meeting_a.pk}"' in pages[parent_a.pk]
+    assert f'id="meeting-{meeting_b.pk}"' not in pages[parent_a.pk]
+    assert f'id="meeting-{meeting_b.pk}"' in pages[parent_b.pk]
+    assert f'id="meeting-{meeting_a.pk}"' not in pages[parent_b.pk]
+
+
+def test_a_start_page_is_read_from_the_cache_and_shows_a_reply_at_once(client, administrator, chair, family, parent):
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    factories.invite(meeting, administrator, parent)
+    client.force_login(parent.user)
+    assert "Tell us if you can come" in client.get(reverse("home")).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        client.get(reverse("home"))
+    assert not any("meetings_" in query["sql"] for query in kept.captured_queries)
+    client.post(reverse("meetings:respond", args=[meeting.pk]), {"rsvp": "accepted"})
+    assert "You said: Attending" in client.get(reverse("home")).content.decode()
+
+
+def test_the_due_list_drops_a_meeting_once_the_next_is_scheduled(client, administrator, chair, family, time_machine):
+    """The list is the same for all staff and kept; scheduling moves it on."""
+    time_machine.move_to(local(2027, 1, 6, 13))
+    held = factories.schedule(administrator=administrator, chair=chair, family=family)
+    factories.hold(held, chair, now=local(2027, 1, 6, 13))
+    client.force_login(administrator.user)
+    assert held.reference in client.get(reverse("meetings:due")).content.decode()
+    factories.schedule(
+        administrator=administrator,
+        chair=chair,
+        family=family,
+        kind=MeetingKind.RCPC,
+        starts_at=local(2027, 3, 1),
+        now=local(2027, 1, 7),
+    )  # follows the conference held: the service finds it
+    assert held.reference not in client.get(reverse("meetings:due")).content.decode()
+
+
+def test_what_changes_by_the_clock_alone_shows_within_a_minute(
+    client, administrator, chair, family, parent, time_machine
+):
+    """A meeting that has started is no longer upcoming: no row changed, the clock did."""
+    time_machine.move_to(local(2027, 1, 6, 9, 59, 45))
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family, now=local(2027, 1, 1))
+    client.force_login(administrator.user)
+    upcoming = client.get(reverse("home")).content.decode()
+    assert meeting.reference in upcoming.split("Upcoming meetings")[1]
+    time_machine.move_to(local(2027, 1, 6, 10, 0, 15))  # started, and the rows were kept 30 s ago
+    assert meeting.reference in client.get(reverse("home")).content.decode().split("Upcoming meetings")[1]
+    time_machine.move_to(local(2027, 1, 6, 9, 59, 45) + timedelta(seconds=fragments.SECONDS + 2))
+    assert meeting.reference not in client.get(reverse("home")).content.decode().split("Upcoming meetings")[1]
