@@ -6,7 +6,8 @@ its rendered rows (``kept``) under the *generations* of the topics it shows:
 
 - ``meetings``: meetings, invitations, reports, outcomes (the ``meetings`` app);
 - ``people``: people, families, children, agencies, staff roles (``participants``);
-- ``minutes``: minutes, sections, comments, letters, notices, feedback (``minutes``).
+- ``minutes``: minutes, sections, comments, letters, notices, feedback (``minutes``);
+- ``notifications``: the outbox (``notifications``), for pages that show what was sent.
 
 Every save or delete of a model of those apps (and every change to a many-to-many link)
 moves its topic's generation on once the transaction commits (``connect_models``, wired
@@ -22,26 +23,31 @@ server, so a change on one is seen on all; a lost Redis only means rendering afr
 
 What may be kept, and under what key, is the caller's business and a matter of privacy:
 the key must hold everything the fragment depends on, the reader first (a family member's
-page is kept under their own user; a role's list under the roles). A fragment must not
-contain a CSRF token or anything else made per request.
+page is kept under their own user; a role's list under the roles). What is made per
+request (a form's CSRF token, a fresh submission token against double posts) is rendered
+as a marker (``marker``) and filled in on the way out (``kept(..., fill=…)``): the marker
+is keyed to this installation's secret, so text someone typed cannot pose as one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-TOPICS = ("meetings", "people", "minutes")
+TOPICS = ("meetings", "people", "minutes", "notifications")
 SECONDS = 60
 
 # Which app's models make up each topic.
-APP_TOPICS = {"meetings": "meetings", "participants": "people", "minutes": "minutes"}
+APP_TOPICS = {"meetings": "meetings", "participants": "people", "minutes": "minutes", "notifications": "notifications"}
 
 
 def _generation_key(topic: str) -> str:
@@ -83,15 +89,26 @@ def generations(topics: Iterable[str]) -> str:
     return ".".join(str(found[key]) for key in keys)
 
 
-def kept(name: str, topics: Iterable[str], key: str, render: Callable[[], str]) -> SafeString:
+def marker(name: str) -> str:
+    """What stands in a kept fragment for the per-request value ``name``."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"fragments-fill:{name}".encode(), hashlib.sha256)
+    return f"fill-{name}-{digest.hexdigest()[:24]}"
+
+
+def kept(
+    name: str, topics: Iterable[str], key: str, render: Callable[[], str], *, fill: dict[str, str] | None = None
+) -> SafeString:
     """The fragment ``name`` for ``key``, from the cache while ``topics`` have not changed
-    (``render`` builds it when they have, or when it is not there)."""
+    (``render`` builds it when they have, or when it is not there), with each ``marker``
+    replaced by its per-request value from ``fill`` (HTML-escaped)."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:40]
     full = f"fragments:v1:{name}:{generations(topics)}:{digest}"
     html = cache.get(full)
     if html is None:
         html = str(render())
         cache.set(full, html, SECONDS)
+    for placeholder, value in (fill or {}).items():
+        html = html.replace(marker(placeholder), escape(value))
     return mark_safe(html)  # noqa: S308 - what ``render`` made from templates, read back
 
 

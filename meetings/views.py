@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -47,8 +48,32 @@ def meeting_detail(request, pk: int):
 
 
 def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
-    """The meeting page; with ``rsvp_form``, the reply the invitee sent back with its errors."""
+    """The meeting page; with ``rsvp_form``, the reply the invitee sent back with its errors.
+
+    Who may see the meeting is checked, and the view audited, on every request; what the
+    page shows this reader is kept rendered (``config.fragments``) under their user, the
+    meeting and the day until a meeting, person, minutes or (for staff, who see what was
+    emailed) outbox change. Its forms' CSRF token is filled in per request; a reply with
+    errors is rendered afresh."""
     audit_view(request, meeting, "meeting.viewed")
+    if rsvp_form is not None:
+        body = render_to_string("meetings/_detail_body.html", _detail_context(request, meeting, rsvp_form), request)
+        return render(request, "meetings/detail.html", {"meeting": meeting, "body": body})
+    staff_view = is_staff_role(request.user)
+    body = fragments.kept(
+        "meeting",
+        ("meetings", "people", "minutes", "notifications") if staff_view else ("meetings", "people", "minutes"),
+        f"{request.user.pk}:{meeting.pk}:{timezone.localdate()}",
+        lambda: render_to_string(
+            "meetings/_detail_body.html",
+            {**_detail_context(request, meeting, None), "csrf_token": fragments.marker("csrf")},
+        ),
+        fill={"csrf": get_token(request)},
+    )
+    return render(request, "meetings/detail.html", {"meeting": meeting, "body": body})
+
+
+def _detail_context(request, meeting: Meeting, rsvp_form: RsvpForm | None) -> dict:
     user = request.user
     invitations = list(
         meeting.invitations.select_related("person", "agency", "accompanies__person").order_by("role", "id")
@@ -56,37 +81,33 @@ def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
     own = next((inv for inv in invitations if inv.person.user_id == user.pk), None)
     staff_view = is_staff_role(user)
     can_arrange = user.has_perm("meetings.reschedule_meeting", meeting)
-    return render(
-        request,
-        "meetings/detail.html",
-        {
-            "meeting": meeting,
-            "children": meeting.children.select_related("person"),
-            "invitations": invitations,
-            "own_invitation": own,
-            "rsvp_form": (rsvp_form or RsvpForm(initial={"rsvp": own.rsvp}))
-            if user.has_perm("meetings.reply_meeting", meeting)
-            else None,
-            "is_staff_view": staff_view,
-            "can_arrange": can_arrange,
-            "can_hold": user.has_perm("meetings.hold_meeting", meeting),
-            "can_send_letter": user.has_perm("meetings.send_letter_meeting", meeting),
-            "can_invite_accounts": user.has_perm("meetings.invite_accounts_meeting", meeting),
-            "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
-            "emails": selectors.emails_for_meeting(meeting) if staff_view else None,
-            # Calendar replies not applied (a new time proposed, an out-of-date reply): for
-            # the people who arrange the meeting.
-            "calendar_notes": list(
-                meeting.calendar_replies.exclude(outcome=CalendarReply.Outcome.APPLIED).order_by("-received_at")[:10]
-            )
-            if can_arrange
-            else [],
-            "reports": [(r, reports.reached_family_in_time(r)) for r in selectors.reports_visible_to(meeting, user)],
-            "report_deadline": reports.share_deadline(meeting),
-            "can_report": user.has_perm("meetings.report_meeting", meeting),
-            "sees_report_status": staff_view or (own is not None and own.role_enum.reads_full_record),
-        },
-    )
+    return {
+        "meeting": meeting,
+        "children": meeting.children.select_related("person"),
+        "invitations": invitations,
+        "own_invitation": own,
+        "rsvp_form": (rsvp_form or RsvpForm(initial={"rsvp": own.rsvp}))
+        if user.has_perm("meetings.reply_meeting", meeting)
+        else None,
+        "is_staff_view": staff_view,
+        "can_arrange": can_arrange,
+        "can_hold": user.has_perm("meetings.hold_meeting", meeting),
+        "can_send_letter": user.has_perm("meetings.send_letter_meeting", meeting),
+        "can_invite_accounts": user.has_perm("meetings.invite_accounts_meeting", meeting),
+        "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
+        "emails": selectors.emails_for_meeting(meeting) if staff_view else None,
+        # Calendar replies not applied (a new time proposed, an out-of-date reply): for
+        # the people who arrange the meeting.
+        "calendar_notes": list(
+            meeting.calendar_replies.exclude(outcome=CalendarReply.Outcome.APPLIED).order_by("-received_at")[:10]
+        )
+        if can_arrange
+        else [],
+        "reports": [(r, reports.reached_family_in_time(r)) for r in selectors.reports_visible_to(meeting, user)],
+        "report_deadline": reports.share_deadline(meeting),
+        "can_report": user.has_perm("meetings.report_meeting", meeting),
+        "sees_report_status": staff_view or (own is not None and own.role_enum.reads_full_record),
+    }
 
 
 @login_required

@@ -43,7 +43,10 @@ def home(request):
     person or minutes changes, or for a minute: people come back to it all day."""
     key = f"{request.user.pk}:{timezone.localdate()}?{request.GET.urlencode()}"
     work = fragments.kept(
-        "home", fragments.TOPICS, key, lambda: render_to_string("meetings/_home_work.html", _work(request))
+        "home",
+        ("meetings", "people", "minutes"),
+        key,
+        lambda: render_to_string("meetings/_home_work.html", _work(request)),
     )
     return render(request, "meetings/home.html", {"work": work})
 

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import object_type_label
+from config import fragments
 from notifications import tasks
 from notifications.models import OutboundEmail
 
@@ -59,6 +60,7 @@ def outbox_enqueue_many(messages: list[OutboundEmail]) -> list[OutboundEmail]:
     new: the caller has checked; a clash fails the caller's transaction rather than
     sending anything twice. Delivery is handed to workers after commit, as for one."""
     created = OutboundEmail.objects.bulk_create(messages)
+    fragments.moved_on("notifications")  # written in bulk, without a model's save
     ids = [message.pk for message in created]
     transaction.on_commit(lambda: [_enqueue_delivery(message_id) for message_id in ids])
     return created

@@ -1,12 +1,14 @@
 """Kept fragments (``config.fragments``): rendered rows kept until what they show changes,
 never one reader's rows for another, and never older than a minute."""
 
+import re
 from datetime import timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_save
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -113,3 +115,35 @@ def test_what_changes_by_the_clock_alone_shows_within_a_minute(
     assert meeting.reference in client.get(reverse("home")).content.decode().split("Upcoming meetings")[1]
     time_machine.move_to(local(2027, 1, 6, 9, 59, 45) + timedelta(seconds=fragments.SECONDS + 2))
     assert meeting.reference not in client.get(reverse("home")).content.decode().split("Upcoming meetings")[1]
+
+
+def test_a_kept_meeting_page_carries_each_request_its_own_csrf_token(administrator, chair, family, parent):
+    """The page's forms are kept with a marker for the token, filled in per request: the
+    reply posted from the kept page is accepted with CSRF checks on."""
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    factories.invite(meeting, administrator, parent)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(parent.user)
+    url = reverse("meetings:detail", args=[meeting.pk])
+    browser.get(url)
+    with CaptureQueriesContext(connection) as kept:
+        page = browser.get(url).content.decode()
+    assert not any("meetings_report" in query["sql"] for query in kept.captured_queries)  # from the cache
+    assert fragments.marker("csrf") not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = browser.post(
+        reverse("meetings:respond", args=[meeting.pk]), {"rsvp": "accepted", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
+    assert "You said: <strong>Attending</strong>" in browser.get(url).content.decode()
+
+
+def test_the_staff_meeting_page_shows_the_emails_once_they_are_queued(client, administrator, chair, family, parent):
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    factories.invite(meeting, administrator, parent)
+    client.force_login(administrator.user)
+    url = reverse("meetings:detail", args=[meeting.pk])
+    assert "No emails about this meeting yet." in client.get(url).content.decode()
+    client.post(reverse("meetings:send_invitations", args=[meeting.pk]))
+    page = client.get(url).content.decode()
+    assert 'id="outbox"' in page and parent.full_name in page.split('id="outbox"')[1]
