@@ -40,7 +40,26 @@ def reader_of(invitation: Invitation) -> redaction.Reader:
 
 def readers_of(meeting: Meeting) -> dict[int, redaction.Reader]:
     """The reader every invitation to the meeting makes, in one query."""
-    rows = list(meeting.invitations.values_list("pk", "role", "accompanies_id"))
+    return readers_from(list(meeting.invitations.values_list("pk", "role", "accompanies_id")))
+
+
+def invitations_of(meeting: Meeting) -> list[Invitation]:
+    """Every invitation to the meeting with its person (one query): a page that needs the
+    reader's own invitation and the readers of all (``readers_from``) reads them once."""
+    return list(meeting.invitations.select_related("person"))
+
+
+def own_invitation(invitations: list[Invitation], user) -> Invitation | None:
+    """``user``'s invitation among ``invitations`` (as ``invitation_of``, without a query)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return next((inv for inv in invitations if inv.person.user_id == user.pk), None)
+
+
+def readers_from(rows: list) -> dict[int, redaction.Reader]:
+    """The reader each invitation makes, from (pk, role, accompanies_id) rows or the
+    invitations themselves: companions and family members are found among them."""
+    rows = [row if isinstance(row, tuple) else (row.pk, row.role, row.accompanies_id) for row in rows]
     family = [pk for pk, role, _with in rows if InvitationRole(role).is_family]
     return {
         pk: redaction.reader_for_invitation(

@@ -8,10 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.access import audit_view, get_visible_or_404
+from config import fragments
 from meetings.enums import InvitationRole, MeetingStatus
 from minutes import copies, feedback, redaction, services
 from minutes.diff import word_diff
@@ -39,60 +42,90 @@ def back_to_minutes(meeting, anchor: str = ""):
 @login_required
 def overview(request, pk: int):
     """The minutes as this reader may see them: every part of the page comes from their
-    copy (``minutes.copies.reader_copy``), never from the rows themselves."""
+    copy (``minutes.copies.reader_copy``), never from the rows themselves.
+
+    Who may see the meeting and its minutes is checked, and the view audited, on every
+    request. What the copy shows this reader is kept rendered (``config.fragments``) under
+    their user, the meeting and the day until a meeting, person or minutes change (a
+    comment, an answer, a restriction, a new share), or for a minute: the comment window
+    closing shows within it, and a comment sent after it gets the late comment's message.
+    Its forms' CSRF token and the fresh submission token that stops a double post are
+    filled in per request."""
     meeting, minutes = access_minutes(request, pk, started=False)
     user = request.user
-    own = copies.invitation_of(meeting, user)
+    invitations = copies.invitations_of(meeting)
+    own = copies.own_invitation(invitations, user)
     remember_invitation(user, minutes, own)
-    reader = copies.reader_of(own) if own is not None else redaction.Reader.staff()
-    context = {
-        "meeting": meeting,
-        "minutes": minutes,
-        "own": own,
-        "is_family": reader.reads_as_family,
-        "letter_copy": DecisionLetterCopy.objects.filter(letter__meeting=meeting, person__user=user).first()
-        if own is not None and own.role_enum.receives_decision_letter
-        else None,
-    }
+    reader = copies.readers_from(invitations)[own.pk] if own is not None else redaction.Reader.staff()
+    context = {"meeting": meeting, "minutes": minutes, "own": own, "is_family": reader.reads_as_family}
     if minutes is None:
         context["can_start"] = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED) and user.has_perm(
             "minutes.change_minutes", Minutes(meeting=meeting)
         )
-        return render(request, "minutes/overview.html", context)
+        return _overview_page(request, meeting, {**context, "letter_copy": _letter_copy(meeting, user, own)})
     if not user.has_perm("minutes.view_minutes", minutes):
         raise PermissionDenied(refusal("view"))
     if reader.reads_as_family and minutes.status == MinutesStatus.DRAFT:
         # Not shared yet (or withdrawn for rework): nothing of the draft is shown.
-        context["not_ready"] = True
-        return render(request, "minutes/overview.html", context)
+        context.update(not_ready=True, letter_copy=_letter_copy(meeting, user, own))
+        return _overview_page(request, meeting, context)
     audit_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
+    body = fragments.kept(
+        "minutes",
+        ("meetings", "people", "minutes"),
+        f"{user.pk}:{meeting.pk}:{timezone.localdate()}",
+        lambda: render_to_string(
+            "minutes/_overview_body.html",
+            {
+                **_reading_context(context, user, reader),
+                "csrf_token": fragments.marker("csrf"),
+                "submission_token": fragments.marker("submission"),
+            },
+        ),
+        fill={"csrf": get_token(request), "submission": str(uuid.uuid4())},
+    )
+    return render(request, "minutes/overview.html", {"meeting": meeting, "body": body})
+
+
+def _overview_page(request, meeting, context: dict):
+    body = render_to_string("minutes/_overview_body.html", context, request)
+    return render(request, "minutes/overview.html", {"meeting": meeting, "body": body})
+
+
+def _letter_copy(meeting, user, own):
+    if own is None or not own.role_enum.receives_decision_letter:
+        return None
+    return DecisionLetterCopy.objects.filter(letter__meeting=meeting, person__user=user).first()
+
+
+def _reading_context(context: dict, user, reader) -> dict:
+    """Everything the page shows a reader of started minutes, from their copy."""
+    meeting, minutes, own = context["meeting"], context["minutes"], context["own"]
     copy = copies.reader_copy(minutes, reader)
     window_open = minutes.is_open_for_comments(timezone.now())
     can_comment = window_open and user.has_perm("minutes.comment_minutes", minutes)
     this_round = [c for c in copy.own_comments if c.active and c.comment.round == minutes.share_count]
-    context.update(
-        {
-            "copy": copy,
-            "window_open": window_open,
-            "submission_token": uuid.uuid4(),
-            "can_write": minutes.status == MinutesStatus.DRAFT and user.has_perm("minutes.change_minutes", minutes),
-            # What this reader may do here, asked of the permission table once per action.
-            "may": {
-                action: user.has_perm(f"minutes.{action}_minutes", minutes)
-                for action in ("share", "restrict", "withdraw", "reopen", "respond", "approve", "distribute")
-            },
-            "can_comment": can_comment,
-            "young_person": own is not None and own.role == InvitationRole.YOUNG_PERSON,
-            "said_no_comments": can_comment
-            and minutes.no_comments.filter(invitation=own, round=minutes.share_count).exists(),
-            "commented_this_round": bool(this_round),
-            # What this household has told the service since, and where to tell it more.
-            "feedback_show": feedback.may_send(meeting, own),
-            "feedback_items": list(feedback.for_household(meeting, reader)) if reader.reads_as_family else [],
-            **_distribution_context(minutes, user, reader),
-        }
-    )
-    return render(request, "minutes/overview.html", context)
+    return {
+        **context,
+        "letter_copy": _letter_copy(meeting, user, own),
+        "copy": copy,
+        "window_open": window_open,
+        "can_write": minutes.status == MinutesStatus.DRAFT and user.has_perm("minutes.change_minutes", minutes),
+        # What this reader may do here, asked of the permission table once per action.
+        "may": {
+            action: user.has_perm(f"minutes.{action}_minutes", minutes)
+            for action in ("share", "restrict", "withdraw", "reopen", "respond", "approve", "distribute")
+        },
+        "can_comment": can_comment,
+        "young_person": own is not None and own.role == InvitationRole.YOUNG_PERSON,
+        "said_no_comments": can_comment
+        and minutes.no_comments.filter(invitation=own, round=minutes.share_count).exists(),
+        "commented_this_round": bool(this_round),
+        # What this household has told the service since, and where to tell it more.
+        "feedback_show": feedback.may_send(meeting, own),
+        "feedback_items": list(feedback.for_household(meeting, reader)) if reader.reads_as_family else [],
+        **_distribution_context(minutes, user, reader),
+    }
 
 
 def _distribution_context(minutes, user, reader) -> dict:
