@@ -161,7 +161,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # database holds both (`manage.py createcachetable` makes the cache table).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # config.cache.RedisCache: Django's, sharing one Redis client per pool (see there).
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Losing Redis signs everyone out, nothing more: no record lives in a session.
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
