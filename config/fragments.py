@@ -31,8 +31,10 @@ is keyed to this installation's secret, so text someone typed cannot pose as one
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import logging
 import time
 from collections.abc import Callable, Iterable
 
@@ -42,6 +44,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+logger = logging.getLogger("confer.fragments")
 
 TOPICS = ("meetings", "people", "minutes", "notifications")
 SECONDS = 60
@@ -72,9 +76,14 @@ def moved_on(*topics: str) -> None:
 def _next(topics: Iterable[str]) -> None:
     for topic in topics:
         try:
-            cache.incr(_generation_key(topic))
-        except ValueError:  # not there yet, or evicted: any new value leaves old entries unused
-            cache.set(_generation_key(topic), time.time_ns(), None)
+            try:
+                cache.incr(_generation_key(topic))
+            except ValueError:  # not there yet, or evicted: any new value leaves old entries unused
+                cache.set(_generation_key(topic), time.time_ns(), None)
+        except Exception:  # the cache down must not fail the change (a worker's, the sweep's)
+            # Kept entries cannot be read while it is down either; should it come back with
+            # them, they are at most ``SECONDS`` old.
+            logger.warning("Could not move the %s generation on: the cache is unreachable.", topic)
 
 
 def generations(topics: Iterable[str]) -> str:
@@ -102,11 +111,17 @@ def kept(
     (``render`` builds it when they have, or when it is not there), with each ``marker``
     replaced by its per-request value from ``fill`` (HTML-escaped)."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    full = f"fragments:v1:{name}:{generations(topics)}:{digest}"
-    html = cache.get(full)
+    try:
+        full = f"fragments:v1:{name}:{generations(topics)}:{digest}"
+        html = cache.get(full)
+    except Exception:  # without the cache, the page is rendered afresh
+        logger.warning("The cache is unreachable: %s rendered afresh.", name)
+        full, html = None, None
     if html is None:
         html = str(render())
-        cache.set(full, html, SECONDS)
+        if full is not None:
+            with contextlib.suppress(Exception):  # not kept this time; shown all the same
+                cache.set(full, html, SECONDS)
     for placeholder, value in (fill or {}).items():
         html = html.replace(marker(placeholder), escape(value))
     return mark_safe(html)  # noqa: S308 - what ``render`` made from templates, read back

@@ -17,12 +17,20 @@ from meetings.rules import refusal, remember_role
 from meetings.selectors import meetings_for_user
 
 
-def access_meeting(request: HttpRequest, pk: int, *, perm: str | None = None) -> Meeting:
+def access_meeting(request: HttpRequest, pk: int, *, perm: str | None = None, related: tuple[str, ...] = ()) -> Meeting:
     """The meeting ``pk`` if the user may see it and, with ``perm`` (an action of
-    ``meetings.rules.ACTIONS``, e.g. "hold"), may do that to it now."""
+    ``meetings.rules.ACTIONS``, e.g. "hold"), may do that to it now. ``related``: more of
+    what comes with it in the same query (``select_related``), for a caller that needs it.
+
+    The row comes with the user's own invitation to it, if any (``viewer_role`` and
+    ``viewer_invitation_id``), which the permission predicates and pages ask about."""
     user = request.user
-    own_role = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk).values("role")[:1]
-    visible = meetings_for_user(user).select_related("chair", "family").annotate(viewer_role=Subquery(own_role))
+    own = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk)
+    visible = (
+        meetings_for_user(user)
+        .select_related("chair", "family", *related)
+        .annotate(viewer_role=Subquery(own.values("role")[:1]), viewer_invitation_id=Subquery(own.values("pk")[:1]))
+    )
     meeting = get_visible_or_404(request, visible, pk=pk)
     # The permission predicates ask the viewer's role at the meeting: it came with the row.
     remember_role(meeting, user, meeting.viewer_role)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from meetings.gates import access_meeting
 from meetings.models import Meeting
 from minutes.models import Minutes
-from minutes.rules import refusal
+from minutes.rules import refusal, remember_role
 from participants.rules import is_staff_role
 
 
@@ -22,12 +22,17 @@ def access_minutes(
     Minutes not started are a 404, unless ``started=False``: then the minutes may be None
     and ``perm`` is asked of minutes about to be started.
     """
-    meeting = access_meeting(request, pk)
-    minutes = Minutes.objects.filter(meeting=meeting).first()
+    meeting = access_meeting(request, pk, related=("minutes",))  # the minutes in the same query
+    try:
+        minutes = meeting.minutes
+    except Minutes.DoesNotExist:
+        minutes = None
     if minutes is None and started:
         raise Http404("These minutes have not been started")
     if minutes is not None:
         minutes.meeting = meeting
+        # The minutes' permission predicates ask the viewer's role too: it came with the row.
+        remember_role(request.user, minutes, meeting.viewer_role)
     if perm is not None and not request.user.has_perm(f"minutes.{perm}_minutes", minutes or Minutes(meeting=meeting)):
         raise PermissionDenied(refusal(perm))
     return meeting, minutes

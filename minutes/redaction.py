@@ -57,6 +57,13 @@ class Reader:
         return cls(invitation_id=None, reads_as_family=False)
 
 
+def reads_as_family(role: InvitationRole | str) -> bool:
+    """Whether an invitation of ``role`` reads the family's copy: a family member, or one
+    who comes with the family (an advocate, an interpreter)."""
+    role = InvitationRole(role)
+    return role.comes_with_family or role.reads_as_family
+
+
 def reader_for_invitation(
     invitation_id: int,
     role: InvitationRole,
@@ -78,7 +85,7 @@ def reader_for_invitation(
         )
     return Reader(
         invitation_id,
-        reads_as_family=role.reads_as_family,
+        reads_as_family=reads_as_family(role),
         denied_as=frozenset({invitation_id}),
         own=frozenset({invitation_id, *companions}),
     )

@@ -26,12 +26,12 @@ def _invitation_role(user, minutes) -> InvitationRole | None:
     return known[user.pk]
 
 
-def remember_invitation(user, minutes, invitation) -> None:
-    """A page that has already read the user's invitation tells the rules, which then ask
-    nothing more of the database about it."""
+def remember_role(user, minutes, role: str | None) -> None:
+    """The user's role at the meeting, when the page already has it (it comes with the
+    meeting from its gate): the rules then ask nothing more of the database about it."""
     if minutes is not None and getattr(user, "is_authenticated", False):
         known = minutes.__dict__.setdefault("_invitation_roles", {})
-        known[user.pk] = InvitationRole(invitation.role) if invitation is not None else None
+        known[user.pk] = InvitationRole(role) if role else None
 
 
 @rules.predicate

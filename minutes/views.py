@@ -29,7 +29,7 @@ from minutes.forms import (
 )
 from minutes.gates import access_minutes
 from minutes.models import Comment, DecisionLetterCopy, Minutes
-from minutes.rules import refusal, remember_invitation
+from minutes.rules import refusal
 
 
 def back_to_minutes(meeting, anchor: str = ""):
@@ -53,21 +53,24 @@ def overview(request, pk: int):
     filled in per request."""
     meeting, minutes = access_minutes(request, pk, started=False)
     user = request.user
-    invitations = copies.invitations_of(meeting)
-    own = copies.own_invitation(invitations, user)
-    remember_invitation(user, minutes, own)
-    reader = copies.readers_from(invitations)[own.pk] if own is not None else redaction.Reader.staff()
-    context = {"meeting": meeting, "minutes": minutes, "own": own, "is_family": reader.reads_as_family}
+    # The reader's own invitation came with the meeting (``viewer_role``); the copy needs
+    # the meeting's invitations, read only when it is rendered.
+    role = meeting.viewer_role
+    context = {
+        "meeting": meeting,
+        "minutes": minutes,
+        "is_family": role is not None and redaction.reads_as_family(role),
+    }
     if minutes is None:
         context["can_start"] = meeting.status in (MeetingStatus.HELD, MeetingStatus.MINUTED) and user.has_perm(
             "minutes.change_minutes", Minutes(meeting=meeting)
         )
-        return _overview_page(request, meeting, {**context, "letter_copy": _letter_copy(meeting, user, own)})
+        return _overview_page(request, meeting, {**context, "letter_copy": _letter_copy(meeting, user, role)})
     if not user.has_perm("minutes.view_minutes", minutes):
         raise PermissionDenied(refusal("view"))
-    if reader.reads_as_family and minutes.status == MinutesStatus.DRAFT:
+    if context["is_family"] and minutes.status == MinutesStatus.DRAFT:
         # Not shared yet (or withdrawn for rework): nothing of the draft is shown.
-        context.update(not_ready=True, letter_copy=_letter_copy(meeting, user, own))
+        context.update(not_ready=True, letter_copy=_letter_copy(meeting, user, role))
         return _overview_page(request, meeting, context)
     audit_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
     body = fragments.kept(
@@ -77,7 +80,7 @@ def overview(request, pk: int):
         lambda: render_to_string(
             "minutes/_overview_body.html",
             {
-                **_reading_context(context, user, reader),
+                **_reading_context(context, user),
                 "csrf_token": fragments.marker("csrf"),
                 "submission_token": fragments.marker("submission"),
             },
@@ -92,22 +95,26 @@ def _overview_page(request, meeting, context: dict):
     return render(request, "minutes/overview.html", {"meeting": meeting, "body": body})
 
 
-def _letter_copy(meeting, user, own):
-    if own is None or not own.role_enum.receives_decision_letter:
+def _letter_copy(meeting, user, role: str | None):
+    if role is None or not InvitationRole(role).receives_decision_letter:
         return None
     return DecisionLetterCopy.objects.filter(letter__meeting=meeting, person__user=user).first()
 
 
-def _reading_context(context: dict, user, reader) -> dict:
+def _reading_context(context: dict, user) -> dict:
     """Everything the page shows a reader of started minutes, from their copy."""
-    meeting, minutes, own = context["meeting"], context["minutes"], context["own"]
+    meeting, minutes = context["meeting"], context["minutes"]
+    invitations = copies.invitations_of(meeting)
+    own = copies.own_invitation(invitations, user)
+    reader = copies.readers_from(invitations)[own.pk] if own is not None else redaction.Reader.staff()
     copy = copies.reader_copy(minutes, reader)
     window_open = minutes.is_open_for_comments(timezone.now())
     can_comment = window_open and user.has_perm("minutes.comment_minutes", minutes)
     this_round = [c for c in copy.own_comments if c.active and c.comment.round == minutes.share_count]
     return {
         **context,
-        "letter_copy": _letter_copy(meeting, user, own),
+        "own": own,
+        "letter_copy": _letter_copy(meeting, user, meeting.viewer_role),
         "copy": copy,
         "window_open": window_open,
         "can_write": minutes.status == MinutesStatus.DRAFT and user.has_perm("minutes.change_minutes", minutes),

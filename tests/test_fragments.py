@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache.backends.base import BaseCache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_save
 from django.test import Client
@@ -147,3 +148,26 @@ def test_the_staff_meeting_page_shows_the_emails_once_they_are_queued(client, ad
     client.post(reverse("meetings:send_invitations", args=[meeting.pk]))
     page = client.get(url).content.decode()
     assert 'id="outbox"' in page and parent.full_name in page.split('id="outbox"')[1]
+
+
+class UnreachableCache(BaseCache):
+    """A cache whose server is down: every call fails, as Redis's client does then."""
+
+    def __init__(self, _location, params):
+        super().__init__(params)
+
+    def _down(self, *args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    get = get_many = set = add = incr = delete = clear = _down
+
+
+def test_with_the_cache_down_changes_are_saved_and_pages_rendered_afresh(
+    settings, client, administrator, chair, family
+):
+    """A worker's or the sweep's change must not fail because the cache is down."""
+    settings.CACHES = {"default": {"BACKEND": "tests.test_fragments.UnreachableCache"}}
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)  # saves, links, bumps
+    assert fragments.kept("t", ("meetings",), "k", lambda: "<p>afresh</p>") == "<p>afresh</p>"
+    assert fragments.kept("t", ("meetings",), "k", lambda: "<p>again</p>") == "<p>again</p>"
+    assert meeting.pk is not None
