@@ -25,7 +25,8 @@ def access_meeting(request: HttpRequest, pk: int, *, perm: str | None = None, re
     The row comes with the user's own invitation to it, if any (``viewer_role`` and
     ``viewer_invitation_id``), which the permission predicates and pages ask about."""
     user = request.user
-    own = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk)
+    # At most one (an invitation is unique per meeting and person): no ordering to join for.
+    own = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk).order_by()
     visible = (
         meetings_for_user(user)
         .select_related("chair", "family", *related)
