@@ -8,11 +8,10 @@ or the meeting's state: ``meetings.rules.refusal``).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 
 from audit.access import get_visible_or_404
-from meetings.models import Invitation, Meeting
+from meetings.models import Meeting
 from meetings.rules import refusal, remember_role
 from meetings.selectors import meetings_for_user
 
@@ -22,16 +21,10 @@ def access_meeting(request: HttpRequest, pk: int, *, perm: str | None = None, re
     ``meetings.rules.ACTIONS``, e.g. "hold"), may do that to it now. ``related``: more of
     what comes with it in the same query (``select_related``), for a caller that needs it.
 
-    The row comes with the user's own invitation to it, if any (``viewer_role`` and
-    ``viewer_invitation_id``), which the permission predicates and pages ask about."""
+    The row comes with the user's role at the meeting, if invited (``viewer_role``), which
+    the permission predicates and pages ask about."""
     user = request.user
-    # At most one (an invitation is unique per meeting and person): no ordering to join for.
-    own = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk).order_by()
-    visible = (
-        meetings_for_user(user)
-        .select_related("chair", "family", *related)
-        .annotate(viewer_role=Subquery(own.values("role")[:1]), viewer_invitation_id=Subquery(own.values("pk")[:1]))
-    )
+    visible = meetings_for_user(user, with_own_role=True).select_related("chair", "family", *related)
     meeting = get_visible_or_404(request, visible, pk=pk)
     # The permission predicates ask the viewer's role at the meeting: it came with the row.
     remember_role(meeting, user, meeting.viewer_role)

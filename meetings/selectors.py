@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from meetings import timescales
@@ -58,21 +58,27 @@ def held_count_in_track(kind: MeetingKind, children: Iterable[Child], *, before:
     )
 
 
-def meetings_for_user(user) -> QuerySet[Meeting]:
+def meetings_for_user(user, *, with_own_role: bool = False) -> QuerySet[Meeting]:
     """Every meeting this user may see. Views look meetings up only through this.
 
     Staff (administrators, chairs, managers) see all meetings; everyone else sees the
-    meetings they are invited to, and nothing else.
+    meetings they are invited to, and nothing else. With ``with_own_role`` each meeting
+    comes with the user's role at it (``viewer_role``, None if not invited), and for
+    someone who is not staff, having one is what makes the meeting visible (one subquery,
+    not two, for the gate that reads a single meeting).
     """
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Meeting.objects.none()
-    if user.is_superuser or is_staff_role(user):
-        return Meeting.objects.all()
+    # At most one (an invitation is unique per meeting and person): no ordering to join for.
+    invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk).order_by()
+    staff = user.is_superuser or is_staff_role(user)
+    if with_own_role:
+        meetings = Meeting.objects.annotate(viewer_role=Subquery(invited.values("role")[:1]))
+        return meetings if staff else meetings.filter(viewer_role__isnull=False)
     # EXISTS rather than a join and DISTINCT: one row per meeting without sorting or hashing
-    # every column of it (and of what a caller selects with it) to drop duplicates.
-    invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user=user)
-    return Meeting.objects.filter(Exists(invited))
+    # every column of it to drop duplicates.
+    return Meeting.objects.all() if staff else Meeting.objects.filter(Exists(invited))
 
 
 def followed(meeting_id: int) -> bool:

@@ -8,7 +8,8 @@ both sizes, more history at the larger), starts gunicorn on 127.0.0.1 as product
 it (DEBUG off, 2 sync workers, sessions in Redis), signs each person in, and drives each
 page with wrk (loopback only, a fixed duration, then it stops). It prints requests/s,
 p50/p95/p99 and errors per page next to the signed-in shell page (``/privacy/``, the same
-middleware and layout with no records on it), the in-process median per page, and the
+middleware and layout with no records on it), the in-process median per page (and with
+what it keeps rendered made stale first: the first view after a change), and the
 scans in the plan of every query each page runs on the growing tables.
 
 Needs: PostgreSQL (``BENCH_DATABASE_SERVER``, default postgres://postgres@127.0.0.1:5432),
@@ -236,10 +237,14 @@ def report(results: dict, options) -> None:
         ratio = big[name]["p50"] / results[small]["load"][name]["p50"]
         row += f"| {ratio:8.2f}  | {big[name]['p50'] / big[shell]['p50']:8.2f}"
         print(row)
-    print("\nIn-process median (ms, Django test client, no network), and queries per page")
+    print(
+        "\nIn-process median (ms, Django test client, no network), queries per page, and the"
+        " median rendered afresh (what the page keeps made stale before each request)"
+    )
     for name, *_ in PAGES:
         cells = "  ".join(
             f"{results[s]['inprocess'][name]['median_ms']:7.2f} ms / {results[s]['inprocess'][name]['queries']:2d} q"
+            f" (afresh {results[s]['inprocess'][name]['afresh_ms']:6.2f} ms)"
             for s in sizes
         )
         print(f"  {name:<28} {cells}")
