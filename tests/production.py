@@ -115,12 +115,18 @@ class Stack:
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
-                    if response.status == 200:
+                    # Healthy once one worker answers; ready once every worker has booted
+                    # (gunicorn forks them one after another).
+                    if response.status == 200 and self.log("web").count("Booting worker") >= self.workers:
                         return
             except OSError:  # not listening yet, or still starting (URLError and timeouts are OSErrors)
                 pass
             time.sleep(0.3)
         raise AssertionError("Confer did not become healthy:\n" + self.log("web"))
+
+    @property
+    def workers(self) -> int:
+        return int(self.env["WEB_CONCURRENCY"])
 
     def log(self, name: str) -> str:
         return self.logs[name].read_text() if name in self.logs else ""
