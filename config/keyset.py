@@ -25,7 +25,10 @@ class KeysetPage:
 
 def keyset_page(queryset: QuerySet, field: str, *, after: str = "", before: str = "", size: int = 25) -> KeysetPage:
     """One page of ``queryset`` ordered by the unique ``field``: the first, the one after
-    the key ``after``, or the one before the key ``before``."""
+    the key ``after``, or the one before the key ``before``. A key no text column can hold
+    (with a NUL, which PostgreSQL refuses as a parameter) is taken as no key: the keys come
+    from the URL, and a made-up one gets the first page, not an error."""
+    after, before = ("" if "\x00" in key else key for key in (after, before))
     if before:
         rows = list(queryset.filter(**{f"{field}__lt": before}).order_by(f"-{field}")[: size + 1])
         more = len(rows) > size
