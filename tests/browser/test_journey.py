@@ -306,6 +306,9 @@ def test_the_whole_journey(people, time_machine):
     expect(mum.get_by_text("The chair will send the final minutes by")).to_be_visible()
     look(mum, "mother-start-draft", phone=True)
     mum.get_by_role("button", name="Read the draft minutes").click()
+    # The click starts a navigation; read the page only once the draft is there (read at once,
+    # the page can still be between documents and its content empty).
+    expect(mum.locator(f"#section-{views.pk}")).to_be_attached()
     page_text = mum.content()
     assert NEIGHBOUR_SAID not in page_text  # a third party's information without consent
     assert NOT_FOR_FATHER in page_text  # withheld from the father, not from her
