@@ -5,7 +5,7 @@ meeting that does not exist, so the response says nothing; the audit log records
 attempt, so a manager can see it.
 """
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
@@ -21,17 +21,23 @@ def get_visible_or_404(request: HttpRequest, queryset: QuerySet, **lookup: Any) 
     try:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        audit_record(
-            actor=request.user,
-            code="access.not_found",
-            detail={
-                "model": queryset.model._meta.label_lower,
-                "lookup": {key: str(value) for key, value in lookup.items()},
-                "path": request.path,
-            },
-            ip_address=client_ip(request),
-        )
-        raise Http404("No such page") from None
+        not_found(request, queryset.model, **lookup)
+
+
+def not_found(request: HttpRequest, model: type[Model], **lookup: Any) -> NoReturn:
+    """Audit a look-up of a ``model`` the user may not see (or that does not exist), and
+    answer 404."""
+    audit_record(
+        actor=request.user,
+        code="access.not_found",
+        detail={
+            "model": model._meta.label_lower,
+            "lookup": {key: str(value) for key, value in lookup.items()},
+            "path": request.path,
+        },
+        ip_address=client_ip(request),
+    )
+    raise Http404("No such page")
 
 
 def audit_view(request: HttpRequest, obj: Model, code: str, **detail: Any) -> None:

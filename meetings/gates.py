@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from audit.access import get_visible_or_404
+from audit.access import not_found
 from meetings.models import Meeting
 from meetings.rules import refusal, remember_role
-from meetings.selectors import meetings_for_user
+from meetings.selectors import visible_meeting
 
 
 def access_meeting(request: HttpRequest, pk: int, *, perm: str | None = None, related: tuple[str, ...] = ()) -> Meeting:
@@ -24,8 +24,9 @@ def access_meeting(request: HttpRequest, pk: int, *, perm: str | None = None, re
     The row comes with the user's role at the meeting, if invited (``viewer_role``), which
     the permission predicates and pages ask about."""
     user = request.user
-    visible = meetings_for_user(user, with_own_role=True).select_related("chair", "family", *related)
-    meeting = get_visible_or_404(request, visible, pk=pk)
+    meeting = visible_meeting(user, pk, related=related)
+    if meeting is None:
+        not_found(request, Meeting, pk=pk)
     # The permission predicates ask the viewer's role at the meeting: it came with the row.
     remember_role(meeting, user, meeting.viewer_role)
     if perm is not None and not request.user.has_perm(f"meetings.{perm}_meeting", meeting):

@@ -19,8 +19,9 @@ from meetings.enums import InvitationRole, MeetingStatus
 from participants.rules import is_administrator, is_chair, is_manager
 
 
-def _own_role(user, meeting) -> InvitationRole | None:
-    """The user's role at the meeting, asked once per meeting object."""
+def own_role(user, meeting) -> InvitationRole | None:
+    """The user's role at the meeting, asked once per meeting object (the minutes' rules
+    ask it of their meeting too)."""
     if meeting is None or not getattr(user, "is_authenticated", False):
         return None
     known = meeting.__dict__.setdefault("_invitation_roles", {})
@@ -45,18 +46,18 @@ def is_meeting_chair(user, meeting) -> bool:
 
 @rules.predicate
 def is_invited(user, meeting) -> bool:
-    return _own_role(user, meeting) is not None
+    return own_role(user, meeting) is not None
 
 
 @rules.predicate
 def is_invited_to_reply(user, meeting) -> bool:
-    role = _own_role(user, meeting)
+    role = own_role(user, meeting)
     return role is not None and role.replies
 
 
 @rules.predicate
 def is_invited_professional(user, meeting) -> bool:
-    return _own_role(user, meeting) == InvitationRole.PROFESSIONAL
+    return own_role(user, meeting) == InvitationRole.PROFESSIONAL
 
 
 @rules.predicate

@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
+from config import prepared
 from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.errors import MeetingError
@@ -59,23 +60,59 @@ def held_count_in_track(kind: MeetingKind, children: Iterable[Child], *, before:
 
 
 def meetings_for_user(user, *, with_own_role: bool = False) -> QuerySet[Meeting]:
-    """Every meeting this user may see. Views look meetings up only through this.
+    """Every meeting this user may see. Views look meetings up only through this (or
+    ``visible_meeting``, the same rule for one meeting).
 
     Staff (administrators, chairs, managers) see all meetings; everyone else sees the
     meetings they are invited to, and nothing else. With ``with_own_role`` each meeting
     comes with the user's role at it (``viewer_role``, None if not invited), and for
-    someone who is not staff, having one is what makes the meeting visible (one subquery,
-    not two, for the gate that reads a single meeting).
+    someone who is not staff, the invitation that gives the role is what makes the meeting
+    visible.
     """
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Meeting.objects.none()
+    return _visible_to(user.pk, staff=_sees_all(user), with_own_role=with_own_role)
+
+
+def visible_meeting(user, pk: int, *, related: tuple[str, ...] = ()) -> Meeting | None:
+    """The meeting ``pk`` if this user may see it (else None), with the user's role at it
+    (``viewer_role``) and its chair, family and ``related`` read in the same query.
+
+    Every meeting and minutes page asks this first, so the query is the one
+    ``meetings_for_user`` builds, compiled once per process (``config.prepared``): building
+    it cost several times what the database takes to answer."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    staff = _sees_all(user)
+    return prepared.one(
+        ("visible_meeting", staff, related),
+        lambda user_id, pk: (
+            _visible_to(user_id, staff=staff, with_own_role=True)
+            .select_related("chair", "family", *related)
+            .filter(pk=pk)
+            .order_by()  # one row: nothing to sort
+        ),
+        user_id=user.pk,
+        pk=pk,
+    )
+
+
+def _sees_all(user) -> bool:
+    return user.is_superuser or is_staff_role(user)
+
+
+def _visible_to(user_id: int, *, staff: bool, with_own_role: bool) -> QuerySet[Meeting]:
+    """The rule itself, for a user known to be signed in and active."""
+    if with_own_role and not staff:
+        # Joined: an invitation is unique per meeting and person, and a person per user, so
+        # each meeting comes once, and the row that makes it visible carries the role (a
+        # subquery would be run twice, in the columns and again in the condition).
+        return Meeting.objects.filter(invitations__person__user_id=user_id).annotate(viewer_role=F("invitations__role"))
     # At most one (an invitation is unique per meeting and person): no ordering to join for.
-    invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user.pk).order_by()
-    staff = user.is_superuser or is_staff_role(user)
+    invited = Invitation.objects.filter(meeting=OuterRef("pk"), person__user_id=user_id).order_by()
     if with_own_role:
-        meetings = Meeting.objects.annotate(viewer_role=Subquery(invited.values("role")[:1]))
-        return meetings if staff else meetings.filter(viewer_role__isnull=False)
+        return Meeting.objects.annotate(viewer_role=Subquery(invited.values("role")[:1]))
     # EXISTS rather than a join and DISTINCT: one row per meeting without sorting or hashing
     # every column of it to drop duplicates.
     return Meeting.objects.all() if staff else Meeting.objects.filter(Exists(invited))

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from meetings.gates import access_meeting
 from meetings.models import Meeting
 from minutes.models import Minutes
-from minutes.rules import refusal, remember_role
+from minutes.rules import refusal
 from participants.rules import is_staff_role
 
 
@@ -30,9 +30,7 @@ def access_minutes(
     if minutes is None and started:
         raise Http404("These minutes have not been started")
     if minutes is not None:
-        minutes.meeting = meeting
-        # The minutes' permission predicates ask the viewer's role too: it came with the row.
-        remember_role(request.user, minutes, meeting.viewer_role)
+        minutes.meeting = meeting  # with the viewer's role the gate read: the rules ask it
     if perm is not None and not request.user.has_perm(f"minutes.{perm}_minutes", minutes or Minutes(meeting=meeting)):
         raise PermissionDenied(refusal(perm))
     return meeting, minutes

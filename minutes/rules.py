@@ -10,28 +10,14 @@ approves; family members (and an advocate on their behalf) comment.
 import rules
 
 from meetings.enums import InvitationRole
-from meetings.rules import is_meeting_chair
+from meetings.rules import is_meeting_chair, own_role
 from participants.rules import is_administrator, is_chair, is_manager
 
 
 def _invitation_role(user, minutes) -> InvitationRole | None:
-    """The user's role at the meeting, asked once per minutes object (a page asks several
-    permissions of the same minutes)."""
-    if minutes is None or not getattr(user, "is_authenticated", False):
-        return None
-    known = minutes.__dict__.setdefault("_invitation_roles", {})
-    if user.pk not in known:
-        role = minutes.meeting.invitations.filter(person__user=user).values_list("role", flat=True).first()
-        known[user.pk] = InvitationRole(role) if role else None
-    return known[user.pk]
-
-
-def remember_role(user, minutes, role: str | None) -> None:
-    """The user's role at the meeting, when the page already has it (it comes with the
-    meeting from its gate): the rules then ask nothing more of the database about it."""
-    if minutes is not None and getattr(user, "is_authenticated", False):
-        known = minutes.__dict__.setdefault("_invitation_roles", {})
-        known[user.pk] = InvitationRole(role) if role else None
+    """The user's role at the minutes' meeting: known already when the meeting came through
+    its gate, which read it with the meeting."""
+    return None if minutes is None else own_role(user, minutes.meeting)
 
 
 @rules.predicate

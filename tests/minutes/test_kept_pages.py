@@ -66,3 +66,27 @@ def test_each_view_of_the_draft_has_its_own_submission_token_and_a_double_post_m
     for token in (tokens[0], tokens[0], tokens[1]):  # a double click, then a second comment
         client.post(add, {"text": f"From page {token[:8]}", "submission": token})
     assert Comment.objects.filter(minutes=minutes).count() == 2
+
+
+def test_a_kept_meeting_or_minutes_page_reads_only_the_gate_and_writes_only_the_audit(
+    client, minutes, chair, parent, held_meeting, time_machine
+):
+    """Once kept, each page asks the database who may see the meeting (one query, the
+    reader's role with it) and appends the view to the audit log; nothing else of the
+    record is read again. The rest is who is signed in: the session, the user, their roles
+    and (for staff signed in without allauth's record of it, as here) their authenticator."""
+    signing_in = ("django_session", "auth_user", "auth_group", "mfa_authenticator")
+    time_machine.move_to(local(2027, 1, 7, 10, 30))
+    _share(minutes, chair, now=local(2027, 1, 7, 10))
+    for person, url in [
+        (chair, reverse("meetings:detail", args=[held_meeting.pk])),
+        (parent, reverse("minutes:overview", args=[held_meeting.pk])),
+    ]:
+        client.force_login(person.user)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        record = [q["sql"] for q in queries.captured_queries if not any(t in q["sql"] for t in signing_in)]
+        assert len(record) == 2, record
+        assert "meetings_meeting" in record[0] and "viewer_role" in record[0]
+        assert record[1].startswith("INSERT INTO") and "audit_auditevent" in record[1]
