@@ -2,7 +2,8 @@
 
 A start page or a list costs its queries and its table far more than the signed-in shell
 around it, and people open them far more often than the rows change. So a page may keep
-its rendered rows (``kept``) under the *generations* of the topics it shows:
+its rendered rows (``kept``), stored with the *generations* of the topics it shows and
+given back only while those are still the current ones:
 
 - ``meetings``: meetings, invitations, reports, outcomes (the ``meetings`` app);
 - ``people``: people, families, children, agencies, staff roles (``participants``);
@@ -13,9 +14,10 @@ Every save or delete of a model of those apps (and every change to a many-to-man
 moves its topic's generation on once the transaction commits (``connect_models``, wired
 in ``MinutesConfig.ready``), and at once for the rest of the transaction that made it
 (``moved_on``). A request that reads the generation after the commit also reads the new
-rows; one that read an earlier generation stores what it rendered under a key nobody asks
-for again. Writes that bypass a model's save (a bulk ``update()``, ``bulk_create``,
-the deadline sweep's ``INSERT … SELECT``) call ``moved_on`` themselves.
+rows; one that read an earlier generation stores what it rendered with that generation,
+which no later request takes for the current one. Writes that bypass a model's save (a
+bulk ``update()``, ``bulk_create``, the deadline sweep's ``INSERT … SELECT``) call
+``moved_on`` themselves.
 
 Entries also expire after ``SECONDS``: what changes by the clock alone (a meeting that
 has started drops off "upcoming") shows within a minute. Redis is shared by every app
@@ -89,7 +91,10 @@ def _next(topics: Iterable[str]) -> None:
 def generations(topics: Iterable[str]) -> str:
     """The current generations of ``topics`` as one string (one cache read)."""
     keys = [_generation_key(topic) for topic in topics]
-    found = cache.get_many(keys)
+    return _generations(keys, cache.get_many(keys))
+
+
+def _generations(keys: list[str], found: dict) -> str:
     for key in keys:
         if key not in found:
             found[key] = time.time_ns()
@@ -111,17 +116,24 @@ def kept(
     (``render`` builds it when they have, or when it is not there), with each ``marker``
     replaced by its per-request value from ``fill`` (HTML-escaped)."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    full = f"fragments:v2:{name}:{digest}"
+    generation_keys = [_generation_key(topic) for topic in topics]
     try:
-        full = f"fragments:v1:{name}:{generations(topics)}:{digest}"
-        html = cache.get(full)
+        # The entry and the generations in one read; the entry holds the generations it
+        # was rendered under, and answers only while they are still the current ones.
+        found = cache.get_many([*generation_keys, full])
+        entry = found.pop(full, None)
+        now = _generations(generation_keys, found)
     except Exception:  # without the cache, the page is rendered afresh
         logger.warning("The cache is unreachable: %s rendered afresh.", name)
-        full, html = None, None
-    if html is None:
+        full, entry, now = None, None, None
+    if entry is not None and entry[0] == now:
+        html = entry[1]
+    else:
         html = str(render())
         if full is not None:
             with contextlib.suppress(Exception):  # not kept this time; shown all the same
-                cache.set(full, html, SECONDS)
+                cache.set(full, (now, html), SECONDS)
     for placeholder, value in (fill or {}).items():
         html = html.replace(marker(placeholder), escape(value))
     return mark_safe(html)  # noqa: S308 - what ``render`` made from templates, read back

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.cache.backends.base import BaseCache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_save
@@ -33,6 +34,37 @@ def test_a_fragment_is_rendered_once_until_its_topic_moves_on(db):
     assert fragments.kept("t", ("meetings",), "k", render) == "<p>1</p>"
     fragments.moved_on("meetings")
     assert fragments.kept("t", ("meetings",), "k", render) == "<p>3</p>"
+
+
+def test_a_kept_fragment_is_read_with_its_generations_in_one_cache_read(db, monkeypatch):
+    fragments.kept("t", ("meetings", "people"), "k", lambda: "<p>kept</p>")
+    reads = []
+
+    class Counted:
+        def __getattr__(self, name):
+            if name.startswith("get") or name == "add":
+                reads.append(name)
+            return getattr(cache, name)
+
+    monkeypatch.setattr(fragments, "cache", Counted())
+    assert fragments.kept("t", ("meetings", "people"), "k", lambda: "<p>afresh</p>") == "<p>kept</p>"
+    assert reads == ["get_many"]
+
+
+def test_what_was_rendered_while_its_topic_moved_on_is_not_shown_after(db):
+    """A change committed while a request renders: what it stores carries the generation it
+    read before, which the next request does not take for the current one."""
+    made = []
+
+    def render():
+        made.append(1)
+        if len(made) == 1:
+            fragments.moved_on("meetings")  # the change lands mid-render
+        return f"<p>{len(made)}</p>"
+
+    assert fragments.kept("t", ("meetings",), "k", render) == "<p>1</p>"
+    assert fragments.kept("t", ("meetings",), "k", render) == "<p>2</p>"
+    assert fragments.kept("t", ("meetings",), "k", render) == "<p>2</p>"
 
 
 def test_a_change_moves_the_generation_on_at_once_and_again_when_it_commits(db, django_capture_on_commit_callbacks):
