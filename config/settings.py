@@ -112,6 +112,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
+elif (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    and os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") == "1"
+):
+    # PostgreSQL plans a statement afresh each time unless it is prepared. Binding the
+    # parameters in the server lets psycopg prepare each statement a connection has run
+    # five times (the gate every meeting page asks, the user, the audit insert): their
+    # parsing and planning is then done once per connection. A PgBouncer in transaction
+    # mode needs max_prepared_statements (1.21+) for this; without it set this to 0.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
