@@ -34,6 +34,7 @@ is keyed to this installation's secret, so text someone typed cannot pose as one
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import logging
@@ -105,7 +106,12 @@ def _generations(keys: list[str], found: dict) -> str:
 
 def marker(name: str) -> str:
     """What stands in a kept fragment for the per-request value ``name``."""
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"fragments-fill:{name}".encode(), hashlib.sha256)
+    return _marker(settings.SECRET_KEY, name)
+
+
+@functools.cache
+def _marker(secret: str, name: str) -> str:
+    digest = hmac.new(secret.encode(), f"fragments-fill:{name}".encode(), hashlib.sha256)
     return f"fill-{name}-{digest.hexdigest()[:24]}"
 
 

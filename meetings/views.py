@@ -60,6 +60,7 @@ def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
         body = render_to_string("meetings/_detail_body.html", _detail_context(request, meeting, rsvp_form), request)
         return render(request, "meetings/detail.html", {"meeting": meeting, "body": body})
     staff_view = is_staff_role(request.user)
+    token = get_token(request)  # one per page: the layout's form takes it too
     body = fragments.kept(
         "meeting",
         ("meetings", "people", "minutes", "notifications") if staff_view else ("meetings", "people", "minutes"),
@@ -68,9 +69,9 @@ def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
             "meetings/_detail_body.html",
             {**_detail_context(request, meeting, None), "csrf_token": fragments.marker("csrf")},
         ),
-        fill={"csrf": get_token(request)},
+        fill={"csrf": token},
     )
-    return render(request, "meetings/detail.html", {"meeting": meeting, "body": body})
+    return render(request, "meetings/detail.html", {"meeting": meeting, "body": body, "csrf_token": token})
 
 
 def _detail_context(request, meeting: Meeting, rsvp_form: RsvpForm | None) -> dict:

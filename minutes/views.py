@@ -73,6 +73,7 @@ def overview(request, pk: int):
         context.update(not_ready=True, letter_copy=_letter_copy(meeting, user, role))
         return _overview_page(request, meeting, context)
     audit_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
+    token = get_token(request)  # one per page: the layout's form takes it too
     body = fragments.kept(
         "minutes",
         ("meetings", "people", "minutes"),
@@ -85,9 +86,9 @@ def overview(request, pk: int):
                 "submission_token": fragments.marker("submission"),
             },
         ),
-        fill={"csrf": get_token(request), "submission": str(uuid.uuid4())},
+        fill={"csrf": token, "submission": str(uuid.uuid4())},
     )
-    return render(request, "minutes/overview.html", {"meeting": meeting, "body": body})
+    return render(request, "minutes/overview.html", {"meeting": meeting, "body": body, "csrf_token": token})
 
 
 def _overview_page(request, meeting, context: dict):

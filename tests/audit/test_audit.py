@@ -44,3 +44,30 @@ def test_the_database_refuses_an_update_that_bypasses_the_orm(administrator):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET code = 'tampered' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).code == "x.y"
+
+
+def test_what_is_appended_reads_back_as_it_was_recorded(administrator):
+    """The event is written by a statement of its own (not ``Model.save``): every field,
+    the JSON detail and the address included, reads back as the returned event has it."""
+    child = factories.ChildFactory()
+    event = audit_record(
+        actor=administrator.user,
+        code="child.viewed",
+        obj=child,
+        detail={"minutes": 7, "status": "shared", "note": "ünïcode"},
+        ip_address="2001:db8::1",
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    for field in AuditEvent._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(event, field.attname), field.name
+    assert stored.object_repr == f"child {child.identifier}" and stored.object_id == str(child.pk)
+    assert not event._state.adding  # saved: changing it is refused like any stored event
+    with pytest.raises(TypeError, match="append-only"):
+        event.save()
+
+
+def test_an_event_is_part_of_the_callers_transaction(administrator):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=administrator.user, code="x.rolled_back")
+        raise RuntimeError
+    assert not AuditEvent.objects.filter(code="x.rolled_back").exists()
