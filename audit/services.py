@@ -55,7 +55,7 @@ def _append(event: AuditEvent) -> None:
     signal is sent for an audit event (nothing listens for one)."""
     connection = connections[router.db_for_write(AuditEvent)]
     fields, sql = _insert(connection.alias)
-    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
+    params = [field.get_db_prep_save(field.pre_save(event, True), connection) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         event.pk = cursor.fetchone()[0]
