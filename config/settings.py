@@ -317,6 +317,10 @@ CONFER_QUALITY_CHECKLIST = json.loads(os.environ.get("CONFER_QUALITY_CHECKLIST",
     {"key": "on_time", "label": "The minutes were distributed on time"},
 ]
 CONFER_ATTACH_MINUTES_PDF = os.environ.get("CONFER_ATTACH_MINUTES_PDF", "0") == "1"
+# The record of a page being read (a meeting, minutes) is committed without waiting for the
+# disk; a crash of the database server within a fraction of a second of it could lose that
+# record (see audit/services.py). 1: every record waits, as changes and downloads always do.
+CONFER_AUDIT_PAGE_VIEWS_WAIT_FOR_DISK = env_bool("CONFER_AUDIT_PAGE_VIEWS_WAIT_FOR_DISK", False)
 # Monitoring: /metrics answers only with this bearer token (unset: it does not exist), and
 # /healthz reports trouble when a task has waited longer than this many seconds.
 CONFER_METRICS_TOKEN = os.environ.get("CONFER_METRICS_TOKEN", "")

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from audit.access import audit_view, get_visible_or_404
+from audit.access import audit_page_view, audit_view, get_visible_or_404
 from audit.forms import AuditSearchForm
 from audit.selectors import search_events
 from config import fragments
@@ -55,7 +55,7 @@ def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
     meeting and the day until a meeting, person, minutes or (for staff, who see what was
     emailed) outbox change. Its forms' CSRF token is filled in per request; a reply with
     errors is rendered afresh."""
-    audit_view(request, meeting, "meeting.viewed")
+    audit_page_view(request, meeting, "meeting.viewed")
     if rsvp_form is not None:
         body = render_to_string("meetings/_detail_body.html", _detail_context(request, meeting, rsvp_form), request)
         return render(request, "meetings/detail.html", {"meeting": meeting, "body": body})

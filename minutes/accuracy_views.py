@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from audit.access import audit_view
+from audit.access import audit_page_view
 from config.forms import IdField
 from meetings import timescales
 from minutes import accuracy, copies
@@ -104,7 +104,7 @@ def accuracy_page(request, pk: int):
     )
     if not is_chair:
         suggestions = [s for s in suggestions if s.author_id == invitation.pk]
-    audit_view(request, meeting, "minutes.accuracy_check_viewed", minutes=minutes.pk)  # it shows the draft
+    audit_page_view(request, meeting, "minutes.accuracy_check_viewed", minutes=minutes.pk)  # it shows the draft
     due = meeting.draft_due_on
     default_deadline = min(due, timescales.add_working_days(timezone.localdate(), 3)) if due else None
     return render(

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from audit.access import audit_view
+from audit.access import audit_page_view
 from config.keyset import PeekPage
 from meetings.gates import access_meeting
 from minutes import feedback as service
@@ -98,7 +98,7 @@ def feedback_detail(request, pk: int, feedback_pk: int):
         except MinutesError as exc:
             messages.error(request, str(exc))
             return redirect("minutes:feedback_detail", pk=pk, feedback_pk=found.pk)
-    audit_view(request, meeting, "feedback.viewed", feedback=found.pk)
+    audit_page_view(request, meeting, "feedback.viewed", feedback=found.pk)
     return render(
         request,
         "minutes/feedback_detail.html",

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from audit.access import audit_view
+from audit.access import audit_page_view
 from meetings.gates import access_meeting
 from minutes import quality
 from minutes.enums import MinutesStatus
@@ -74,7 +74,7 @@ def quality_audit(request, pk: int):
         else:
             messages.success(request, f"Your audit of {meeting.reference} is saved.")
             return redirect("quality")
-    audit_view(request, meeting, "quality.viewed")
+    audit_page_view(request, meeting, "quality.viewed")
     return render(request, "minutes/quality_audit.html", {"meeting": meeting, "form": form})
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from audit.access import audit_view, get_visible_or_404
+from audit.access import audit_page_view, get_visible_or_404
 from config import fragments
 from meetings.enums import InvitationRole, MeetingStatus
 from minutes import copies, feedback, redaction, services
@@ -72,7 +72,7 @@ def overview(request, pk: int):
         # Not shared yet (or withdrawn for rework): nothing of the draft is shown.
         context.update(not_ready=True, letter_copy=_letter_copy(meeting, user, role))
         return _overview_page(request, meeting, context)
-    audit_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
+    audit_page_view(request, minutes.meeting, "minutes.viewed", minutes=minutes.pk, status=minutes.status)
     token = get_token(request)  # one per page: the layout's form takes it too
     body = fragments.kept(
         "minutes",
