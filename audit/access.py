@@ -51,8 +51,8 @@ def audit_page_view(request: HttpRequest, obj: Model, code: str, **detail: Any) 
 
     The record is written before the page is, but its commit does not wait for the disk
     (``audit.services._append``): these pages are opened far more than anything else, and
-    on a shared disk that wait was a third of what they cost beyond any signed-in page.
-    Changes, refusals and downloads always wait."""
+    that wait was the part of their cost that grew whenever the disk was busy. Changes,
+    refusals and downloads always wait."""
     audit_record(
         actor=request.user, code=code, obj=obj, detail=detail, ip_address=client_ip(request), wait_for_disk=False
     )
