@@ -1,4 +1,6 @@
-"""The audit log is append-only: the ORM refuses changes and the database refuses UPDATE."""
+"""The audit log is append-only: the ORM refuses changes and the database refuses UPDATE.
+Every event commits with its caller's transaction; a page view outside one commits on its
+own without waiting for the disk."""
 
 import psycopg
 import pytest
