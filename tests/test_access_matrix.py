@@ -91,6 +91,13 @@ EXPECTED: dict[str, list[int]] = {
     "account_inactive": [OK] * 11,
     "account_signup": [OK, S, S, S, S, S, S, S, S, S, S],  # "sign-up is closed"
     "account_reauthenticate": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
+    # Confirming who you are with an emailed code: for family members and professionals, who
+    # sign in that way, once their address is confirmed (nobody's is in this world, so all
+    # are sent to the password page; tests/participants/test_accounts.py walks the code).
+    # Staff are always sent to their password or authenticator instead.
+    "account_request_reauthentication_code": [A, S, S, S, S, S, S, S, S, S, S],
+    # Entering that code: with no code requested, everyone signed in is sent to ask for one.
+    "account_confirm_reauthentication_code": [A, S, S, S, S, S, S, S, S, S, S],
     "account_email": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],
     "account_email_verification_sent": [OK] * 11,
     "account_change_password": [A, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK],

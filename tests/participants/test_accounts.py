@@ -194,3 +194,48 @@ def test_opening_a_meeting_is_audited_with_who_and_where_from(client):
         str(world["meeting"].pk),
         "198.51.100.4",
     )
+
+
+def _code_in(message) -> str:
+    return re.search(r"\b([A-Z0-9]{3,}-?[A-Z0-9]{3,})\b", message.body).group(1)
+
+
+def test_a_family_member_signed_in_by_code_confirms_who_they_are_with_another_code(client, parent):
+    parent.user.set_unusable_password()  # signs in by code only, as most parents do
+    parent.user.save()
+    EmailAddress.objects.create(user=parent.user, email=parent.user.email, primary=True, verified=False)
+    client.post(reverse("account_request_login_code"), {"email": parent.user.email})
+    client.post(reverse("account_confirm_login_code"), {"code": _code_in(mail.outbox[-1])})
+    assert client.get(reverse("home")).status_code == 200
+    # Signing in with the code proved the address, so it can carry the next code.
+    assert EmailAddress.objects.get(user=parent.user).verified
+
+    # The password page sends someone with no password on to the code.
+    response = client.get(reverse("account_reauthenticate"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_request_reauthentication_code"))
+    assert client.get(reverse("account_request_reauthentication_code")).status_code == 200
+    sent = len(mail.outbox)
+    response = client.post(reverse("account_request_reauthentication_code"), {"recipient": parent.user.email})
+    assert response["Location"].startswith(reverse("account_confirm_reauthentication_code"))
+    assert len(mail.outbox) == sent + 1
+    assert mail.outbox[-1].to == [parent.user.email]
+    response = client.post(reverse("account_confirm_reauthentication_code"), {"code": _code_in(mail.outbox[-1])})
+    assert response.status_code == 302
+    assert not response["Location"].startswith("/accounts/reauthenticate")
+
+
+def test_staff_confirm_who_they_are_with_password_or_authenticator_never_an_emailed_code(client):
+    chair = factories.staff(StaffRole.CHAIR)
+    with_email_address(chair.user)
+    client.force_login(chair.user)
+    sent = len(mail.outbox)
+    response = client.get(reverse("account_request_reauthentication_code"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    response = client.post(reverse("account_request_reauthentication_code"), {"recipient": chair.user.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == sent  # no code was emailed
+    page = client.get(reverse("account_reauthenticate")).content.decode()
+    assert reverse("account_request_reauthentication_code") not in page
+    assert reverse("mfa_reauthenticate") in page
