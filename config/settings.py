@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks_db",
     "crontask",
+    "core",
     "audit",
     "notifications",
     "participants",
@@ -344,6 +345,15 @@ CONFER_MAILBOX = {
     "held_folder": os.environ.get("CONFER_MAILBOX_HELD_FOLDER", "Confer/For a person"),
     "max_messages": int(os.environ.get("CONFER_MAILBOX_MAX_MESSAGES", "50")),
     "max_bytes": int(os.environ.get("CONFER_MAILBOX_MAX_BYTES", str(512 * 1024))),
+    # Who is trusted to say a reply really came from its sender: the receiving mail server
+    # named by its authserv-id, the first word of the Authentication-Results header it adds
+    # (for example "mx.google.com", or Microsoft 365's "spf.protection.outlook.com"). Any
+    # other server's verdict, and any verdict in the message as sent, is ignored.
+    "authserv_id": os.environ.get("CONFER_MAILBOX_AUTHSERV_ID", ""),
+    # A reply changes attendance only when that server says DMARC passed, or SPF or DKIM
+    # passed for the sender's own domain; anything else is held for a person. On by default
+    # in production; off for local development, where no server checks anything.
+    "require_authentication": env_bool("CONFER_MAILBOX_REQUIRE_AUTHENTICATION", not DEBUG),
 }
 CONFER_MAIL_FETCH_CRON = os.environ.get("CONFER_MAIL_FETCH_CRON", "*/5 * * * *")
 CONFER_CALENDAR_ORGANIZER = os.environ.get("CONFER_CALENDAR_ORGANIZER", "meetings@confer.example.org")

@@ -342,6 +342,8 @@ class CalendarReply(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # The mail page lists the newest held messages.
+        indexes = [models.Index(fields=["outcome", "-received_at"], name="calendarreply_outcome_recent")]
 
     def __str__(self) -> str:
         return f"{self.method or 'message'} {self.message_id}: {self.get_outcome_display()}"

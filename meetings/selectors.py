@@ -14,7 +14,7 @@ from config import prepared
 from meetings import timescales
 from meetings.enums import MeetingKind, MeetingStatus
 from meetings.errors import MeetingError
-from meetings.models import Invitation, Meeting, Report
+from meetings.models import CalendarReply, Invitation, Meeting, Report
 from notifications.models import OutboundEmail
 from participants.models import Child, Family
 from participants.rules import is_staff_role
@@ -327,3 +327,22 @@ def due_dates_for_family(family: Family) -> list[tuple[str, date | None]]:
         due_on, _previous = statutory_due_date(kind=kind, children=children, strategy_discussion_on=None)
         rows.append((kind.label, due_on))
     return rows
+
+
+def held_mail(limit: int = 50) -> list[CalendarReply]:
+    """The newest messages from the service mailbox that wait for a person, with why: a
+    reply Confer could not read, could not trust or would not apply on its own."""
+    return list(
+        CalendarReply.objects.filter(outcome=CalendarReply.Outcome.HELD)
+        .select_related("meeting")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def undelivered_mail(limit: int = 50) -> list[OutboundEmail]:
+    """The newest emails Confer could not send, with the mail server's last answer."""
+    return list(
+        OutboundEmail.objects.filter(status__in=[OutboundEmail.Status.FAILED, OutboundEmail.Status.UNDELIVERABLE])
+        .only("id", "created_at", "status", "attempts", "last_error", "to_email", "subject")
+        .order_by("-created_at", "-id")[:limit]
+    )

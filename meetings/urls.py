@@ -6,6 +6,7 @@ app_name = "meetings"
 
 urlpatterns = [
     path("due/", views.due, name="due"),
+    path("mail/", views.mail, name="mail"),
     path("calendar/", views.calendar_feed_settings, name="feed_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
     path("schedule/<id:family_pk>/", views.meeting_schedule, name="schedule"),

@@ -343,6 +343,19 @@ def due(request):
 
 
 @login_required
+def mail(request):
+    """What came to the service mailbox and waits for a person, and what could not be
+    sent: for administrators, who arrange meetings and answer for their invitations."""
+    if not is_staff_role(request.user):
+        raise Http404("No such page")
+    if not is_administrator(request.user):
+        raise PermissionDenied("Only administrators look after the service's mail.")
+    return render(
+        request, "meetings/mail.html", {"held": selectors.held_mail(), "undelivered": selectors.undelivered_mail()}
+    )
+
+
+@login_required
 def meeting_schedule(request, family_pk: int):
     """An administrator schedules a meeting for a family's children."""
     families = Family.objects.all() if is_staff_role(request.user) else Family.objects.none()

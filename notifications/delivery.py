@@ -7,7 +7,8 @@ Kept apart from ``notifications.services`` (enqueue, retry) and ``notifications.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import smtplib
+from datetime import datetime, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -26,6 +27,26 @@ def message_id(message: OutboundEmail) -> str:
     does) show it once, and anyone else can tell the two copies are one message."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "confer.invalid"
     return f"<{hashlib.sha256(message.key.encode()).hexdigest()[:40]}@{domain}>"
+
+
+# Waits after the 1st, 2nd, 3rd... temporary failure: doubling from five minutes to six hours.
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_WAIT = timedelta(hours=6)
+
+
+def retry_after(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 16), LONGEST_WAIT)
+
+
+def is_permanent(exc: Exception) -> bool:
+    """Whether the mail server refused for good (a 5xx reply: no such mailbox, message
+    refused), so sending again would only be refused again. Connection failures and 4xx
+    replies are temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600 and not isinstance(exc, smtplib.SMTPServerDisconnected)
+    return False
 
 
 def build_email(message: OutboundEmail) -> EmailMultiAlternatives:
@@ -67,17 +88,23 @@ def outbox_deliver(message_pk: int, *, now: datetime | None = None) -> bool:
         if message is None:
             return False  # already sent, or another worker is sending it right now
         message.attempts += 1
+        now = now or timezone.now()
         try:
             build_email(message).send()
         except Exception as exc:
-            message.status = OutboundEmail.Status.FAILED
+            if is_permanent(exc):
+                message.status, message.next_attempt_at = OutboundEmail.Status.UNDELIVERABLE, None
+            else:
+                message.status = OutboundEmail.Status.FAILED
+                message.next_attempt_at = now + retry_after(message.attempts)
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.save(update_fields=["status", "attempts", "last_error"])
+            message.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
             return False
         message.status = OutboundEmail.Status.SENT
-        message.sent_at = now or timezone.now()
+        message.sent_at = now
         message.last_error = ""
-        message.save(update_fields=["status", "attempts", "last_error", "sent_at"])
+        message.next_attempt_at = None
+        message.save(update_fields=["status", "attempts", "last_error", "sent_at", "next_attempt_at"])
         audit_record(
             actor=None,
             system_label="outbox",

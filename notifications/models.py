@@ -18,11 +18,14 @@ class OutboundEmail(models.Model):
         PENDING = "pending", "Waiting to be sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (will be retried)"
+        UNDELIVERABLE = "undeliverable", "Refused by the mail server (not retried)"
 
     key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(db_index=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status = models.CharField(max_length=13, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
+    # After a temporary failure: not retried before this.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -71,12 +71,15 @@ def _enqueue_delivery(message_id: int) -> None:
 
 
 def outbox_retry(*, older_than: timedelta = timedelta(minutes=5), now: datetime | None = None) -> int:
-    """Queue again every failed message, and pending ones a worker never picked up.
-    Safe to run at any time and as often as you like: delivery sends each message once."""
+    """Queue again every message that failed for a reason that may pass and whose wait is
+    over, and pending ones a worker never picked up. A message the server refused for good
+    is not retried. Safe to run at any time and as often as you like: delivery sends each
+    message once."""
     now = now or timezone.now()
     ids = list(
         OutboundEmail.objects.filter(
             models.Q(status=OutboundEmail.Status.FAILED)
+            & (models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now))
             | models.Q(status=OutboundEmail.Status.PENDING, created_at__lt=now - older_than)
         ).values_list("pk", flat=True)
     )

@@ -32,6 +32,9 @@ EXPECTED: dict[str, list[int]] = {
     "metrics": [N] * 11,
     "meetings:due": [A, OK, OK, OK, OK, F, F, F, F, F, F],
     "meetings:feed_settings": [A, OK, OK, OK, F, F, F, F, F, F, F],
+    # Mail held for a person and emails not delivered: administrators look after them;
+    # other staff are refused; no one else learns the page exists.
+    "meetings:mail": [A, OK, F, F, F, N, N, N, N, N, N],
     # The feed needs no sign-in: its secret is the URL, and a wrong one is a 404 for all.
     "meetings:feed": [N] * 11,
     # Families are visible to staff only; only administrators schedule.

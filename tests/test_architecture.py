@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["participants", "meetings", "minutes", "audit", "notifications", "demo", "config"]
+APPS = ["participants", "meetings", "minutes", "audit", "notifications", "demo", "config", "core"]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

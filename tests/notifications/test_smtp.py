@@ -1,9 +1,13 @@
 """Email over a real SMTP conversation with a local aiosmtpd server."""
 
+from datetime import timedelta
 from email import message_from_bytes
 
 import icalendar
 import pytest
+from aiosmtpd.controller import Controller
+from django.urls import reverse
+from django.utils import timezone
 
 from meetings import invites
 from meetings.enums import InvitationRole
@@ -71,8 +75,9 @@ def test_an_smtp_failure_leaves_the_message_failed_and_a_retry_sends_it_exactly_
 
     controller, inbox = start_server(smtp_settings)
     try:
-        assert outbox_retry() == 2
-        assert outbox_retry() == 0  # nothing left to retry
+        assert outbox_retry() == 0  # not before its wait is over
+        assert outbox_retry(now=timezone.now() + timedelta(minutes=6)) == 2
+        assert outbox_retry(now=timezone.now() + timedelta(minutes=6)) == 0  # nothing left to retry
     finally:
         controller.stop()
     failed.refresh_from_db()
@@ -95,3 +100,64 @@ def test_delivering_a_sent_message_again_sends_nothing(
         controller.stop()
     assert len(inbox.envelopes) == 2
     assert InvitationRole.CHAIR in meeting.invitations.values_list("role", flat=True)
+
+
+class Refusing:
+    """A mail server that answers every recipient with ``reply``."""
+
+    def __init__(self, reply: str):
+        self.reply, self.seen = reply, 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.seen += 1
+        return self.reply
+
+
+def _refused_by(port: int, reply: str, meeting, administrator, capture) -> tuple[OutboundEmail, Refusing]:
+    handler = Refusing(reply)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with capture(execute=True):
+            invites.invitations_send(meeting=meeting, actor=administrator.user, now=local(2026, 12, 20))
+    finally:
+        controller.stop()
+    return OutboundEmail.objects.exclude(to_email=meeting.chair.email).get(), handler
+
+
+def test_a_permanent_refusal_is_not_retried_and_shows_on_the_mail_page(
+    smtp_settings, meeting, administrator, client, django_capture_on_commit_callbacks
+):
+    message, handler = _refused_by(
+        smtp_settings, "550 5.1.1 No such user here", meeting, administrator, django_capture_on_commit_callbacks
+    )
+    assert (message.status, message.next_attempt_at) == (OutboundEmail.Status.UNDELIVERABLE, None)
+    assert "No such user here" in message.last_error
+    seen = handler.seen
+    assert outbox_retry(now=timezone.now() + timedelta(days=30)) == 0
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboundEmail.Status.UNDELIVERABLE, 1)
+    assert handler.seen == seen
+    client.force_login(administrator.user)
+    page = client.get(reverse("meetings:mail")).content.decode()
+    assert "Refused by the mail server (not retried)" in page and "No such user here" in page
+
+
+def test_a_temporary_refusal_is_retried_later_and_later(
+    smtp_settings, meeting, administrator, django_capture_on_commit_callbacks
+):
+    message, _ = _refused_by(
+        smtp_settings, "451 4.3.0 Try again later", meeting, administrator, django_capture_on_commit_callbacks
+    )
+    assert message.status == OutboundEmail.Status.FAILED
+    first_wait = message.next_attempt_at - timezone.now()
+    assert timedelta(minutes=4) < first_wait <= timedelta(minutes=5)
+    outbox_deliver(message.pk)  # the server is gone now: refused again, so wait longer
+    message.refresh_from_db()
+    assert message.attempts == 2
+    assert timedelta(minutes=9) < message.next_attempt_at - timezone.now() <= timedelta(minutes=10)
+    for _ in range(20):
+        outbox_deliver(message.pk)
+    message.refresh_from_db()
+    assert message.next_attempt_at - timezone.now() <= timedelta(hours=6)
+    assert message.status == OutboundEmail.Status.FAILED
