@@ -1,7 +1,9 @@
 from django import forms
 
+from core.forms import BoundedForm
 
-class AuditSearchForm(forms.Form):
+
+class AuditSearchForm(BoundedForm):
     person = forms.CharField(required=False, label="Person", help_text="Part of a name or email address of who acted")
     child = forms.CharField(required=False, label="Child reference", help_text="For example CH000123")
     date_from = forms.DateField(

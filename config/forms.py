@@ -41,6 +41,9 @@ class GovukBoundField(BoundField):
         if self.errors and css in ERROR_CLASSES:
             classes.append(ERROR_CLASSES[css])
         described = [i for i, present in ((self.hint_id, self.help_text), (self.error_id, self.errors)) if present]
+        if self.widget_type == "textarea" and getattr(self.field, "max_length", None):
+            classes.append("govuk-js-character-count")  # see the character count in field.html
+            described.append(f"{self.auto_id}-info")
         attrs = {"class": " ".join(classes)}
         if described:
             attrs["aria-describedby"] = " ".join(described)

@@ -96,6 +96,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text email: the same templates, never HTML-escaped ("O'Brien & Sons" is
+        # written as it is, not "O&#x27;Brien &amp; Sons"). notifications.services.render_text.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # SQLite by default (nothing to start); PostgreSQL via DATABASE_URL=postgres://...

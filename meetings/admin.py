@@ -1,14 +1,12 @@
 """Admin for meetings. Status, sequence and times change only through admin actions that
 call ``meetings.services``, so the admin cannot skip the audit log or a transition rule."""
 
-from datetime import timedelta
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from simple_history.admin import SimpleHistoryAdmin
 
-from meetings import services
+from meetings import services, timescales
 from meetings.errors import MeetingError
 from meetings.forms import OutcomeForm, ReasonForm, RescheduleForm
 from meetings.models import CalendarFeed, CalendarReply, ChildOutcome, Invitation, Meeting, ReferenceCounter, Report
@@ -97,7 +95,7 @@ def reschedule_meeting(modeladmin, request, queryset):
             queryset,
             services.meeting_reschedule,
             starts_at=data["starts_at"],
-            ends_at=data["starts_at"] + timedelta(minutes=data["duration"]),
+            ends_at=timescales.ends_after(data["starts_at"], data["duration"]),
             venue=data["venue"] or None,
             online_link=data["online_link"] or None,
             reason=data["reason"],

@@ -1,15 +1,18 @@
 """Forms for meetings. They collect input; the services decide (and refuse with a message)."""
 
 import uuid
-from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from config.forms import ModelChoiceField, ModelMultipleChoiceField
+from core import limits
+from core.forms import BoundedForm
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, ReviewOutcome, Rsvp
+from meetings.models import Meeting
 from meetings.services import OutcomeRecord
+from meetings.timescales import ends_after
 from participants.enums import AgencyKind
 from participants.models import Agency, Person
 
@@ -23,32 +26,43 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the audit log.")
+class ReasonForm(BoundedForm):
+    reason = forms.CharField(
+        max_length=limits.REASON, widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the audit log."
+    )
 
 
-class WhenWhereForm(forms.Form):
+class WhenWhereForm(BoundedForm):
     starts_at = forms.DateTimeField(
         label="Date and start time", widget=DateTimeLocalInput(), help_text="For example 14/01/2027 10:00"
     )
     duration = forms.TypedChoiceField(label="How long", choices=DURATIONS, coerce=int, initial=120)
-    venue = forms.CharField(label="Venue", required=False, help_text="Leave empty for an online-only meeting.")
-    online_link = forms.URLField(label="Online meeting link", required=False)
+    venue = forms.CharField(
+        label="Venue",
+        required=False,
+        max_length=Meeting._meta.get_field("venue").max_length,
+        help_text="Leave empty for an online-only meeting.",
+    )
+    online_link = forms.URLField(
+        label="Online meeting link", required=False, max_length=Meeting._meta.get_field("online_link").max_length
+    )
 
     def clean(self):
         data = super().clean()
-        if not data.get("venue") and not data.get("online_link"):
+        answered = "venue" in self.errors or "online_link" in self.errors
+        if not answered and not data.get("venue") and not data.get("online_link"):
             raise forms.ValidationError("Enter a venue or an online meeting link.")
         return data
 
     @property
     def ends_at(self):
-        return self.cleaned_data["starts_at"] + timedelta(minutes=self.cleaned_data["duration"])
+        return ends_after(self.cleaned_data["starts_at"], self.cleaned_data["duration"])
 
 
 class RescheduleForm(WhenWhereForm):
     reason = forms.CharField(
         label="Why is it moving?",
+        error_messages={"required": "Enter why the meeting is moving"},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Everyone invited is sent the new time; the reason is kept in the record, not sent.",
     )
@@ -81,15 +95,16 @@ class RescheduleForm(WhenWhereForm):
         return form
 
 
-class CancelForm(forms.Form):
+class CancelForm(BoundedForm):
     reason = forms.CharField(
         label="Why is it cancelled?",
+        error_messages={"required": "Enter why the meeting is cancelled"},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Everyone invited is told it is cancelled; the reason is kept in the record, not sent.",
     )
 
 
-class RsvpForm(forms.Form):
+class RsvpForm(BoundedForm):
     rsvp = forms.ChoiceField(
         label="Can you come?",
         choices=[(Rsvp.ACCEPTED, "Yes, I can come"), (Rsvp.DECLINED, "No, I cannot come"), (Rsvp.TENTATIVE, "Maybe")],
@@ -157,17 +172,19 @@ class ScheduleForm(WhenWhereForm):
         self.fields["chair"].queryset = chairs
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(BoundedForm):
     """One invitee's attendance, prefixed by the invitation id."""
 
     attendance = forms.ChoiceField(
         choices=[(a, label) for a, label in Attendance.choices if a != Attendance.UNKNOWN], widget=forms.RadioSelect
     )
     excluded_from_part = forms.BooleanField(label="Was asked to leave for part of the meeting", required=False)
-    exclusion_reason = forms.CharField(label="Why", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    exclusion_reason = forms.CharField(
+        label="Why", required=False, max_length=limits.REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(BoundedForm):
     """Each child's outcome: a plan decision and category for a conference, a review
     outcome otherwise. Field names carry the child's id, never the name."""
 
@@ -208,7 +225,7 @@ class OutcomeForm(forms.Form):
         }
 
 
-class InviteFamilyForm(forms.Form):
+class InviteFamilyForm(BoundedForm):
     """Household members and young people of the meeting's family who are not invited yet."""
 
     adults = ModelMultipleChoiceField(
@@ -245,7 +262,7 @@ class InviteFamilyForm(forms.Form):
         return data
 
 
-class InviteOtherForm(forms.Form):
+class InviteOtherForm(BoundedForm):
     """A professional, advocate, interpreter or minute-taker: someone known, or someone new."""
 
     role = forms.ChoiceField(
@@ -319,7 +336,7 @@ class InviteOtherForm(forms.Form):
         return data
 
 
-class ReportForm(forms.Form):
+class ReportForm(BoundedForm):
     text = forms.CharField(
         label="Your report",
         required=False,

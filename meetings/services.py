@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -41,13 +41,21 @@ def _format_date(day: date) -> str:
 
 
 def _check_when_where(*, starts_at: datetime, ends_at: datetime, venue: str, online_link: str, now: datetime) -> None:
-    """A meeting ends after it starts, starts in the future, and happens somewhere."""
+    """A meeting ends after it starts, starts in the future, on a date a person could mean,
+    lasts no more than a day, and happens somewhere no longer than its column holds."""
+    timescales.in_range(timezone.localtime(starts_at).date(), "The meeting's date")
     if ends_at <= starts_at:
         raise MeetingError("The meeting must end after it starts.")
     if starts_at <= now:
         raise MeetingError("A meeting can only be scheduled in the future.", field="starts_at")
     if not venue and not online_link:
         raise MeetingError("Enter a venue or an online meeting link.")
+    if ends_at - starts_at > timedelta(hours=24):
+        raise MeetingError("A meeting can last at most a day.")
+    for name, value in (("venue", venue), ("online_link", online_link)):
+        limit = Meeting._meta.get_field(name).max_length
+        if value and len(value) > limit:
+            raise MeetingError(f"The {name.replace('_', ' ')} must be {limit:,} characters or fewer.", field=name)
 
 
 def _late_reason(due_on: date | None, starts_at: datetime, given: str, *, moving: bool) -> str:

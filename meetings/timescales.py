@@ -17,14 +17,17 @@ from __future__ import annotations
 import calendar
 import dataclasses
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import holidays
 from django.conf import settings
+from django.utils.formats import date_format
 
+from core import limits
 from meetings.enums import MeetingKind
+from meetings.errors import MeetingError
 
 # Territory code -> (holidays country, subdivision). Wales shares England's bank holidays.
 TERRITORIES: dict[str, tuple[str, str | None]] = {
@@ -90,8 +93,27 @@ def is_working_day(day: date, territory: str | None = None) -> bool:
     return day.weekday() < 5 and day not in _holidays(territory or default_territory())
 
 
+def in_range(day: date, what: str = "The date") -> date:
+    """``day``, when it is one a person could mean; otherwise a message saying so. Every
+    date this module counts from passes here, so arithmetic never runs off the calendar."""
+    if not limits.EARLIEST <= day <= limits.LATEST:
+        raise MeetingError(
+            f"{what} must be between {date_format(limits.EARLIEST, 'j F Y')} and {date_format(limits.LATEST, 'j F Y')}."
+        )
+    return day
+
+
+def ends_after(starts_at: datetime, minutes: int) -> datetime:
+    """When a meeting of ``minutes`` that starts at ``starts_at`` ends: counted in real time,
+    so a three-hour meeting across the clocks going forward or back still lasts three hours
+    (adding to the local time would make it two or four)."""
+    in_range(starts_at.date(), "The meeting's date")
+    return (starts_at.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(starts_at.tzinfo)
+
+
 def add_working_days(start: date, n: int, territory: str | None = None) -> date:
     """The Nth working day after ``start`` (before it when N is negative); N=0 is ``start``."""
+    in_range(start)
     territory = territory or default_territory()
     step = 1 if n >= 0 else -1
     day, remaining = start, abs(n)
@@ -111,6 +133,7 @@ def working_days_between(start: date, end: date, territory: str | None = None) -
 
 
 def add_months(start: date, n: int) -> date:
+    in_range(start)
     month_index = start.month - 1 + n
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.access import audit_page_view
 from config.forms import IdField
+from core.forms import BoundedForm
 from meetings import timescales
 from minutes import accuracy, copies
 from minutes.diff import word_diff
@@ -21,7 +22,7 @@ from minutes.gates import access_minutes
 from minutes.models import AccuracyCheck, Suggestion
 
 
-class SendForm(forms.Form):
+class SendForm(BoundedForm):
     deadline = forms.DateField(
         label="Ask for their corrections by",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -29,7 +30,7 @@ class SendForm(forms.Form):
     )
 
 
-class SuggestForm(forms.Form):
+class SuggestForm(BoundedForm):
     section = IdField(widget=forms.HiddenInput)
     text = forms.CharField(
         label="The section as you would correct it", widget=forms.Textarea(attrs={"rows": 6}), max_length=50000
@@ -39,7 +40,7 @@ class SuggestForm(forms.Form):
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(BoundedForm):
     suggestion = IdField(widget=forms.HiddenInput)
     accept = forms.ChoiceField(choices=[("yes", "Accept"), ("no", "Do not accept")], widget=forms.HiddenInput)
     reason = forms.CharField(required=False, max_length=5000)

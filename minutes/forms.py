@@ -3,21 +3,24 @@ import uuid
 from django import forms
 
 from config.forms import IdField, ModelChoiceField, ModelMultipleChoiceField
+from core import limits
+from core.forms import BoundedForm
 from minutes.models import Feedback
 from participants.models import ThirdPartySource
 
 
-class SectionForm(forms.Form):
+class SectionForm(BoundedForm):
     text = forms.CharField(
         label="Text",
         required=False,
+        max_length=limits.SECTION,
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text="Plain text. Leave a blank line between paragraphs.",
     )
     version = IdField(widget=forms.HiddenInput)
 
 
-class RestrictionForm(forms.Form):
+class RestrictionForm(BoundedForm):
     third_party_source = ModelChoiceField(
         label="Information from a third party",
         queryset=None,
@@ -43,12 +46,17 @@ class RestrictionForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the record.")
+class ReasonForm(BoundedForm):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the record.",
+    )
 
 
-class CommentForm(forms.Form):
-    text = forms.CharField(label="Your comment", widget=forms.Textarea(attrs={"rows": 4}))
+class CommentForm(BoundedForm):
+    text = forms.CharField(label="Your comment", max_length=limits.COMMENT, widget=forms.Textarea(attrs={"rows": 4}))
     section = IdField(required=False, widget=forms.HiddenInput)
     # The page's one-time token (see ``comment_add``); a malformed one is simply ignored.
     submission = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -60,7 +68,7 @@ class CommentForm(forms.Form):
             return None
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(BoundedForm):
     accepted = forms.TypedChoiceField(
         label="Do you accept the comment?",
         coerce=lambda v: v == "yes",
@@ -68,12 +76,14 @@ class ResponseForm(forms.Form):
         choices=[("yes", "Yes: amend the minutes"), ("no", "No: keep the family's view in the final record")],
     )
     amended_text = forms.CharField(
+        max_length=limits.SECTION,
         label="The section with your amendment",
         required=False,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="Only when you accept a comment on a section.",
     )
     reason = forms.CharField(
+        max_length=limits.ANSWER,
         label="Why it is not accepted",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -96,7 +106,7 @@ class ResponseForm(forms.Form):
         return data
 
 
-class DistributeForm(forms.Form):
+class DistributeForm(BoundedForm):
     late_reason = forms.CharField(
         label="Why the minutes are late",
         required=False,
@@ -105,7 +115,7 @@ class DistributeForm(forms.Form):
     )
 
 
-class DecisionLetterForm(forms.Form):
+class DecisionLetterForm(BoundedForm):
     lead_social_worker = forms.CharField(label="Lead social worker", max_length=200)
     core_group_on = forms.DateField(
         label="First core group meeting (optional)",
@@ -120,7 +130,7 @@ class DecisionLetterForm(forms.Form):
     )
 
 
-class SubjectAccessForm(forms.Form):
+class SubjectAccessForm(BoundedForm):
     requester = ModelChoiceField(
         label="Who made the request?", queryset=None, empty_label="Choose the person", widget=forms.RadioSelect
     )
@@ -130,7 +140,7 @@ class SubjectAccessForm(forms.Form):
         self.fields["requester"].queryset = requesters
 
 
-class TimelinessForm(forms.Form):
+class TimelinessForm(BoundedForm):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     chair = ModelChoiceField(label="Chair", queryset=None, required=False, empty_label="Every chair")
@@ -146,7 +156,7 @@ class TimelinessForm(forms.Form):
         return data
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(BoundedForm):
     """A family member's compliment, comment or complaint; the parts of the minutes offered
     are those this reader can see (``feedback.sections_for``)."""
 
@@ -185,7 +195,7 @@ class FeedbackForm(forms.Form):
             return None
 
 
-class FeedbackAnswerForm(forms.Form):
+class FeedbackAnswerForm(BoundedForm):
     answer = forms.CharField(
         label="Your answer to the family",
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -195,7 +205,7 @@ class FeedbackAnswerForm(forms.Form):
     )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(BoundedForm):
     reason = forms.CharField(
         label="Why does the answer not settle your complaint?",
         widget=forms.Textarea(attrs={"rows": 5}),

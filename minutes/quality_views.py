@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from audit.access import audit_page_view
+from core.forms import BoundedForm
 from meetings.gates import access_meeting
 from minutes import quality
 from minutes.enums import MinutesStatus
@@ -24,7 +25,7 @@ from minutes.models import Minutes
 from participants.rules import is_chair, is_manager
 
 
-class AuditForm(forms.Form):
+class AuditForm(BoundedForm):
     """A result and a comment for each item of the checklist, as it stands."""
 
     def __init__(self, *args, items: list[dict], **kwargs):
@@ -78,12 +79,12 @@ def quality_audit(request, pk: int):
     return render(request, "minutes/quality_audit.html", {"meeting": meeting, "form": form})
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(BoundedForm):
     start = forms.DateField(label="Distributed from", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="to", widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class SampleForm(forms.Form):
+class SampleForm(BoundedForm):
     month = forms.DateField(
         label="Month to sample",
         input_formats=["%Y-%m"],

@@ -302,8 +302,7 @@ def comment_add(request, pk: int):
         return HttpResponseNotAllowed(["POST"])
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write your comment.")
-        return back_to_minutes(meeting)
+        return _comment_not_sent(request, meeting, form)
     section = None
     if form.cleaned_data["section"]:
         section = get_visible_or_404(request, minutes.sections.all(), pk=form.cleaned_data["section"])
@@ -316,10 +315,16 @@ def comment_add(request, pk: int):
             submission=form.cleaned_data["submission"],
         )
     except MinutesError as exc:
-        messages.error(request, str(exc))
-        return back_to_minutes(meeting)
+        form.add_error("text", str(exc))
+        return _comment_not_sent(request, meeting, form)
     messages.success(request, "Thank you. Your comment has been sent to the chair.")
     return back_to_minutes(meeting, f"comment-{comment.pk}")
+
+
+def _comment_not_sent(request, meeting, form: CommentForm):
+    """A comment that was not sent comes back with the reason and every word of it, so it
+    can be shortened or corrected and sent again (or copied, if the window has closed)."""
+    return render(request, "minutes/comment_again.html", {"meeting": meeting, "form": form}, status=400)
 
 
 @login_required

@@ -5,12 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import models, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.models import object_type_label
 from config import fragments
 from notifications import tasks
 from notifications.models import OutboundEmail
+
+
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text email's subject or body from its template, without HTML escaping: in
+    plain text an apostrophe or an ampersand is itself."""
+    return render_to_string(template_name, context, using="text")
 
 
 def outbox_enqueue(

@@ -4,6 +4,7 @@ from allauth.mfa.base.forms import AuthenticateForm as BaseAuthenticateForm
 from allauth.mfa.base.forms import ReauthenticateForm as BaseReauthenticateForm
 from django import forms
 
+from core.forms import BoundedForm
 from participants.enums import StaffRole
 
 CODE_LABEL = "Code from your authenticator app"
@@ -24,7 +25,7 @@ class ReauthenticateForm(BaseReauthenticateForm):
         self.fields["code"].help_text = CODE_HELP
 
 
-class StaffAccountForm(forms.Form):
+class StaffAccountForm(BoundedForm):
     full_name = forms.CharField(label="Full name", max_length=200)
     email = forms.EmailField(label="Work email address", help_text="They will sign in with this.")
     role = forms.ChoiceField(label="Role", choices=StaffRole.choices, widget=forms.RadioSelect)

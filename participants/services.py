@@ -13,13 +13,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
 from notifications.links import absolute_url
-from notifications.services import outbox_enqueue
+from notifications.services import outbox_enqueue, render_text
 from participants.enums import AgencyKind, StaffRole
 from participants.models import Agency, Person
 from participants.rules import is_administrator, is_staff_role
@@ -45,8 +44,8 @@ def _send(template: str, person: Person, context: dict, *, key: str, now: dateti
     expires (PASSWORD_RESET_TIMEOUT) or is used, and anyone able to read that table could
     already do far more, so it is not kept apart.
     """
-    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-    body = render_to_string(f"emails/{template}.txt", context)
+    subject = render_text(f"emails/{template}_subject.txt", context).strip()
+    body = render_text(f"emails/{template}.txt", context)
     outbox_enqueue(key=key, to_email=person.email, recipient=person, subject=subject, body=body, obj=person, now=now)
 
 

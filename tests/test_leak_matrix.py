@@ -35,6 +35,7 @@ PAGES = {
     "home": "each person's start page: meetings, next steps",
     "meetings:due": "meetings due and not scheduled",
     "meetings:feed_settings": "calendar feed settings",
+    "meetings:mail": "mail held for a person and emails not delivered (administrators)",
     "meetings:feed": "a private calendar feed (by its secret, no sign-in)",
     "meetings:schedule": "scheduling form for a family",
     "meetings:detail": "a meeting: people, reports, replies",

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from audit.services import audit_record
 from config import fragments
+from core import limits
 from meetings.enums import Attendance, MeetingStatus
 from meetings.models import Invitation, Meeting
 from meetings.reports import reached_family_in_time
@@ -142,6 +143,8 @@ def section_save(*, section: Section, actor, text: str, version: int, now: datet
     require(actor, "change", minutes)
     _writable(minutes)
     section = lock_section(minutes, section)
+    if message := limits.too_long(text.strip(), limits.SECTION, "The section"):
+        raise MinutesError(message)
     saved = set_text(section, text=text.strip(), version=version, actor=actor, now=now)
     audit_record(
         actor=actor,

@@ -194,7 +194,7 @@ def test_reschedule_and_cancel_pages(client, administrator, chair, family, now):
     meeting.refresh_from_db()
     assert (meeting.starts_at, meeting.sequence, meeting.venue) == (local(2027, 1, 6, 14), 1, "Room 2")
     response = client.post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": ""})
-    assert "This field is required" in response.content.decode()
+    assert "Enter why the meeting is cancelled" in response.content.decode()
     client.post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": "Family moved"})
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.CANCELLED
