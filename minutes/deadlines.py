@@ -19,8 +19,10 @@ manager (administrators too, for a meeting to schedule). Feedback goes to manage
 a complaint may be about the chair. Administrators hear of a next
 meeting ``CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS`` before it is due.
 
-Idempotent: each (meeting, deadline, due date, stage) is recorded once as a
-``DeadlineNotice``, so a second run tells nobody anything twice. Set-based: the due dates
+Idempotent, under repetition and concurrency: each (meeting, deadline, due date, stage)
+is recorded once as a ``DeadlineNotice``, so a second run tells nobody anything twice,
+even at the same clock time; a run emails only about the notices it wrote itself; and two
+runs at once both finish, the second writing and sending nothing the first did. Set-based: the due dates
 were stored on the meeting when it was held, so each (deadline, stage) is one
 ``INSERT … SELECT`` of the notices not yet written, and each person's email is built from
 aggregate queries (a count, and the first few lines); the number of queries is the same
@@ -30,12 +32,13 @@ for ten items or a hundred thousand.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery, UUIDField, Value, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -109,15 +112,28 @@ def _told(kind: str, stage: str, field: str):
     return told.filter(due_on=OuterRef(field)) if kind == Kind.FEEDBACK else told
 
 
-def _record(meetings: QuerySet[Meeting], kind: str, field: str, stage: str, now: datetime) -> int:
-    """Write a notice for each of ``meetings`` in one INSERT … SELECT; how many were new."""
+def _record(meetings: QuerySet[Meeting], kind: str, field: str, stage: str, now: datetime, sweep: uuid.UUID) -> int:
+    """Write a notice for each of ``meetings`` in one INSERT … SELECT; how many were new.
+
+    A notice another sweep wrote meanwhile (two schedulers, or a run by hand beside the
+    scheduled one) is skipped, not an error: ON CONFLICT DO NOTHING waits for the other
+    run's commit and then leaves its row alone, so each notice is written once."""
     rows = meetings.annotate(
-        notice_kind=Value(kind), notice_stage=Value(stage), notice_at=Value(now, output_field=DateTimeField())
-    ).values_list("pk", "notice_kind", field, "notice_stage", "notice_at")
+        notice_kind=Value(kind),
+        notice_stage=Value(stage),
+        notice_at=Value(now, output_field=DateTimeField()),
+        notice_sweep=Value(sweep, output_field=UUIDField()),
+    ).values_list("pk", "notice_kind", field, "notice_stage", "notice_at", "notice_sweep")
     select, params = rows.query.sql_with_params()
     table = DeadlineNotice._meta.db_table
+    # SQLite reads "SELECT … ON CONFLICT" as a join constraint unless the SELECT has a WHERE.
+    where = "" if " WHERE " in select else " WHERE true"
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (meeting_id, kind, due_on, stage, created_at) {select}", params)
+        cursor.execute(
+            f"INSERT INTO {table} (meeting_id, kind, due_on, stage, created_at, sweep) {select}{where} "
+            "ON CONFLICT (meeting_id, kind, due_on, stage) DO NOTHING",
+            params,
+        )
         return cursor.rowcount
 
 
@@ -147,7 +163,7 @@ def _digest(person_id: int, email: str, total: int, overdue: int, notices: list,
         lines.append(f"... and {total - len(lines)} more: see your start page in Confer.")
     ids = ",".join(str(notice.pk) for notice in notices) + f":{total}"
     return OutboundEmail(
-        key=f"deadlines:{person_id}:{now.isoformat()}:{hashlib.sha256(ids.encode()).hexdigest()[:16]}",
+        key=f"deadlines:{person_id}:{hashlib.sha256(ids.encode()).hexdigest()[:24]}",
         created_at=now,
         to_email=email,
         recipient_id=person_id,
@@ -171,21 +187,24 @@ class SweepResult:
 def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
     """Record and send every reminder and escalation that is due and not yet sent."""
     now = now or timezone.now()
+    sweep = uuid.uuid4()
     today = timezone.localtime(now).date()
     remind_until = _horizon(today, settings.CONFER_REMINDER_WORKING_DAYS)
     schedule_until = _horizon(today, settings.CONFER_NEXT_MEETING_NOTICE_WORKING_DAYS)
     counts = {Stage.REMINDER: 0, Stage.OVERDUE: 0}
     for kind, (meetings, field) in _deadlines().items():
         open_items = meetings.exclude(Exists(_told(kind, Stage.OVERDUE, field)))
-        counts[Stage.OVERDUE] += _record(open_items.filter(**{f"{field}__lt": today}), kind, field, Stage.OVERDUE, now)
+        counts[Stage.OVERDUE] += _record(
+            open_items.filter(**{f"{field}__lt": today}), kind, field, Stage.OVERDUE, now, sweep
+        )
         if kind == Kind.FEEDBACK:
             continue  # managers hear of feedback when it arrives and when it is late
         until = schedule_until if kind == Kind.NEXT_MEETING else remind_until
         soon = open_items.filter(**{f"{field}__gte": today, f"{field}__lte": until}).exclude(
             Exists(_told(kind, Stage.REMINDER, field))
         )
-        counts[Stage.REMINDER] += _record(soon, kind, field, Stage.REMINDER, now)
-    new = DeadlineNotice.objects.filter(created_at=now)
+        counts[Stage.REMINDER] += _record(soon, kind, field, Stage.REMINDER, now, sweep)
+    new = DeadlineNotice.objects.filter(sweep=sweep)
     emails = []
     # Chairs: their own new notices (a count each, and the first lines each, two queries).
     by_chair = (

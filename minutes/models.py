@@ -257,6 +257,9 @@ class DeadlineNotice(models.Model):
     due_on = models.DateField()
     stage = models.CharField(max_length=10, choices=Stage.choices)
     created_at = models.DateTimeField()
+    # The sweep that wrote it: what a run sends is exactly what that run wrote, even when
+    # another run has the same clock time.
+    sweep = models.UUIDField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -16,6 +16,7 @@ from minutes.deadlines import deadlines_sweep
 from minutes.models import DeadlineNotice
 from notifications.models import OutboundEmail
 from tests import factories
+from tests.concurrency import race
 from tests.factories import local
 
 
@@ -159,3 +160,27 @@ def test_the_command_sweeps_as_of_a_given_moment(held_meeting, chair, capsys, le
     assert "1 reminders, 0 overdue, 1 emails." in capsys.readouterr().out
     call_command("sweep_deadlines", "--now", "2027-01-18T10:00:00")
     assert "0 reminders, 0 overdue, 0 emails." in capsys.readouterr().out
+
+
+def test_the_same_sweep_run_twice_at_the_same_moment_sends_nothing_twice(held_meeting, chair, capsys, letter_sent):
+    call_command("sweep_deadlines", "--now", "2027-01-18T09:00:00")
+    assert "1 emails." in capsys.readouterr().out
+    sent = OutboundEmail.objects.count()
+    call_command("sweep_deadlines", "--now", "2027-01-18T09:00:00")
+    assert "0 reminders, 0 overdue, 0 emails." in capsys.readouterr().out
+    assert OutboundEmail.objects.count() == sent
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_both_finish_and_each_notice_is_told_once(held_meeting, chair, manager, letter_sent):
+    """The first run keeps its transaction open; the second, a second later, waits on the
+    first's notices and then writes and sends nothing (it used to crash on the unique
+    constraint)."""
+    moments = iter([local(2027, 1, 21, 9), local(2027, 1, 21, 9, 0, 1)])
+    first, second = race(lambda: deadlines_sweep(now=next(moments)), Exception)
+    assert not isinstance(first, Exception) and not isinstance(second, Exception), (first, second)
+    assert first.overdue == 1 and first.emails >= 1
+    assert (second.reminders, second.overdue, second.emails) == (0, 0, 0)
+    assert DeadlineNotice.objects.count() == 1
+    assert len({e.key for e in OutboundEmail.objects.filter(key__startswith="deadlines:")}) == first.emails
