@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from config.forms import ModelChoiceField, ModelMultipleChoiceField
+from config.forms import IdField, ModelChoiceField, ModelMultipleChoiceField
 from core import limits
 from core.forms import BoundedForm
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, ReviewOutcome, Rsvp
@@ -72,6 +72,8 @@ class RescheduleForm(WhenWhereForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed only when the new date is after the due date.",
     )
+    # The calendar sequence the form was filled in against (see meeting_reschedule).
+    version = IdField(widget=forms.HiddenInput)
 
     @classmethod
     def for_meeting(cls, meeting, data=None):
@@ -83,6 +85,7 @@ class RescheduleForm(WhenWhereForm):
             "venue": meeting.venue,
             "online_link": meeting.online_link,
             "late_reason": meeting.late_reason,
+            "version": meeting.sequence,
         }
         form = cls(data, initial=initial)
         if minutes not in dict(DURATIONS):

@@ -24,7 +24,7 @@ from audit.services import audit_record
 from config import fragments
 from meetings import invites, selectors, timescales
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
-from meetings.errors import MeetingError
+from meetings.errors import MeetingError, StaleMeeting
 from meetings.guards import lock_meeting, require, require_action
 from meetings.models import ChildOutcome, Invitation, Meeting, ReferenceCounter
 from meetings.rules import is_meeting_chair, state_refusal
@@ -183,13 +183,20 @@ def meeting_reschedule(
     online_link: str | None = None,
     reason: str,
     late_reason: str = "",
+    version: int | None = None,
     now: datetime | None = None,
 ) -> Meeting:
     """Move a meeting. Moving it past its statutory due date needs the reason it cannot be
-    held in time, as scheduling it late does; the reason replaces the one kept before."""
+    held in time, as scheduling it late does; the reason replaces the one kept before.
+
+    ``version`` is the calendar sequence the person's form was filled in against: if the
+    meeting has changed since (someone else moved it), the change is refused rather than
+    silently replacing theirs."""
     now = now or timezone.now()
     meeting = _lock(meeting)
     require_action(actor, "reschedule", meeting)
+    if version is not None and version != meeting.sequence:
+        raise StaleMeeting(meeting)
     if not reason.strip():
         raise MeetingError("Give the reason for rescheduling: the participants will be told.")
     venue = meeting.venue if venue is None else venue

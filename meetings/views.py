@@ -20,7 +20,7 @@ from audit.selectors import search_events
 from config import fragments
 from meetings import feeds, invites, reports, selectors, services
 from meetings.enums import Rsvp
-from meetings.errors import MeetingError, add_to_form
+from meetings.errors import MeetingError, StaleMeeting, add_to_form
 from meetings.forms import (
     AttendanceForm,
     CancelForm,
@@ -188,7 +188,14 @@ def meeting_reschedule(request, pk: int):
                 online_link=form.cleaned_data["online_link"],
                 reason=form.cleaned_data["reason"],
                 late_reason=form.cleaned_data.get("late_reason", ""),
+                version=form.cleaned_data["version"],
             )
+        except StaleMeeting as exc:
+            # Their answers stay; the form now carries the meeting's current version.
+            form = RescheduleForm.for_meeting(exc.meeting, {**request.POST.dict(), "version": exc.meeting.sequence})
+            form.is_valid()
+            add_to_form(form, exc)
+            meeting = exc.meeting
         except MeetingError as exc:
             add_to_form(form, exc)
         else:

@@ -35,6 +35,8 @@ class RestrictionForm(BoundedForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="For example someone asked to leave for this part of the meeting.",
     )
+    # Who could read it when the page was opened (minutes.services.restrictions_seen).
+    seen = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, minutes, **kwargs):
         super().__init__(*args, **kwargs)

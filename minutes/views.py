@@ -195,12 +195,25 @@ def section_edit(request, pk: int, section_pk: int):
 def section_restrict(request, pk: int, section_pk: int):
     meeting, minutes = access_minutes(request, pk, perm="restrict")
     section = get_visible_or_404(request, minutes.sections.all(), pk=section_pk)
-    initial = {"third_party_source": section.third_party_source, "restricted_from": list(section.restricted_from.all())}
+    initial = {
+        "third_party_source": section.third_party_source,
+        "restricted_from": list(section.restricted_from.all()),
+        "seen": services.restrictions_seen(section),
+    }
     form = RestrictionForm(request.POST or None, minutes=minutes, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.section_set_restrictions(section=section, actor=request.user, **form.cleaned_data)
+            data = {**form.cleaned_data, "seen": form.cleaned_data["seen"] or None}
+            services.section_set_restrictions(section=section, actor=request.user, **data)
         except MinutesError as exc:
+            # Shown as it is now (read for this request), not as the out-of-date page had it.
+            current = {
+                "third_party_source": section.third_party_source_id or "",
+                "restricted_from": [invitation.pk for invitation in initial["restricted_from"]],
+                "seen": initial["seen"],
+            }
+            form = RestrictionForm(current, minutes=minutes)
+            form.is_valid()
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Saved who may read: {section.heading}.")

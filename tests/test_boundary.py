@@ -123,7 +123,7 @@ def test_rescheduling_to_the_end_of_time_is_refused_with_a_message(client, admin
     client.force_login(administrator.user)
     response = client.post(
         reverse("meetings:reschedule", args=[meeting.pk]),
-        {"starts_at": "9999-12-31T22:00", "duration": "120", "venue": "Room 2", "reason": "Clash"},
+        {"starts_at": "9999-12-31T22:00", "duration": "120", "venue": "Room 2", "reason": "Clash", "version": "0"},
     )
     assert response.status_code == 200
     assert "Enter date and start time between 1 January 1900 and 31 December 2099" in response.content.decode()

@@ -20,7 +20,13 @@ from minutes.services.distribution import distribution_due, minutes_distribute
 from minutes.services.letters import decision_letter_due, decision_letter_send
 from minutes.services.sharing import comment_deadline_from, minutes_share, minutes_withdraw, window_reopen
 from minutes.services.subject_access import requesters_for, subject_access_export
-from minutes.services.writing import minutes_start, section_add_part, section_save, section_set_restrictions
+from minutes.services.writing import (
+    minutes_start,
+    restrictions_seen,
+    section_add_part,
+    section_save,
+    section_set_restrictions,
+)
 
 __all__ = [
     "comment_add",
@@ -40,6 +46,7 @@ __all__ = [
     "minutes_withdraw",
     "no_comments",
     "requesters_for",
+    "restrictions_seen",
     "section_add_part",
     "section_save",
     "section_set_restrictions",

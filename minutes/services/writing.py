@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -157,20 +158,35 @@ def section_save(*, section: Section, actor, text: str, version: int, now: datet
 
 
 @transaction.atomic
+def restrictions_seen(section: Section) -> str:
+    """A short fingerprint of who may read a section now, carried by the page that changes
+    it, so a change made from an out-of-date page is refused instead of undoing a newer one
+    (which could show a part again to someone it was withheld from)."""
+    restricted = sorted(section.restricted_from.values_list("pk", flat=True))
+    return hashlib.sha256(f"{section.third_party_source_id}:{restricted}".encode()).hexdigest()[:16]
+
+
 def section_set_restrictions(
     *,
     section: Section,
     actor,
     third_party_source: ThirdPartySource | None,
     restricted_from: Iterable[Invitation],
+    seen: str | None = None,
     now: datetime | None = None,
 ) -> Section:
-    """Mark a section as a third party's information, and/or as withheld from named people."""
+    """Mark a section as a third party's information, and/or as withheld from named people.
+    ``seen`` is ``restrictions_seen`` as the person's page showed it."""
     now = now or timezone.now()
     minutes = lock_minutes(section.minutes)
     require(actor, "restrict", minutes)
     _writable(minutes)
     section = lock_section(minutes, section)
+    if seen is not None and seen != restrictions_seen(section):
+        raise MinutesError(
+            "Who may read this section was changed after you opened this page, so your change was not saved. "
+            "The page now shows who may read it; make your change again if it is still needed."
+        )
     restricted = list(restricted_from)
     if third_party_source is not None and third_party_source.family_id != minutes.meeting.family_id:
         raise MinutesError("Choose a source recorded for this family.")

@@ -105,7 +105,8 @@ def test_the_reschedule_page_shows_the_missing_lateness_reason_beside_its_field(
     client.force_login(administrator.user)
     url = reverse("meetings:reschedule", args=[meeting.pk])
     response = client.post(
-        url, {"starts_at": "2027-01-26T10:00", "duration": 120, "venue": "Room 2", "reason": "Room booked"}
+        url,
+        {"starts_at": "2027-01-26T10:00", "duration": 120, "venue": "Room 2", "reason": "Room booked", "version": 0},
     )
     assert response.status_code == 200
     assert "give the reason it cannot be held in time" in response.context["form"].errors["late_reason"][0]

@@ -11,6 +11,7 @@ from meetings import invites
 from meetings.enums import Attendance, InvitationRole, MeetingKind, MeetingStatus, Rsvp
 from meetings.models import Invitation, Meeting
 from notifications.models import OutboundEmail
+from participants.enums import StaffRole
 from tests import factories
 from tests.factories import local
 
@@ -189,7 +190,7 @@ def test_reschedule_and_cancel_pages(client, administrator, chair, family, now):
     assert 'value="2027-01-06T10:00"' in form
     client.post(
         reverse("meetings:reschedule", args=[meeting.pk]),
-        {"starts_at": "2027-01-06T14:00", "duration": "90", "venue": "Room 2", "reason": "Clash"},
+        {"starts_at": "2027-01-06T14:00", "duration": "90", "venue": "Room 2", "reason": "Clash", "version": "0"},
     )
     meeting.refresh_from_db()
     assert (meeting.starts_at, meeting.sequence, meeting.venue) == (local(2027, 1, 6, 14), 1, "Room 2")
@@ -282,3 +283,28 @@ def test_the_schedule_form_posted_twice_schedules_one_meeting(client, administra
     # A fresh form is a fresh meeting (the chair's clash is then asked about, as usual).
     client.post(url, schedule_form(family, chair, confirm_clash="on"))
     assert Meeting.objects.count() == 2
+
+
+def test_a_stale_reschedule_form_is_refused_and_keeps_what_was_typed(client, administrator, chair, family, now):
+    """Two administrators open the reschedule form; the first moves the meeting; the
+    second's form, filled in against the old time, must not silently replace the move."""
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    second_admin = factories.staff(StaffRole.ADMINISTRATOR)
+    url = reverse("meetings:reschedule", args=[meeting.pk])
+    client.force_login(administrator.user)
+    assert 'name="version" value="0"' in client.get(url).content.decode()
+    first = {"starts_at": "2027-01-06T14:00", "duration": "90", "venue": "Room 2", "reason": "Clash", "version": "0"}
+    assert client.post(url, first).status_code == 302
+    client.force_login(second_admin.user)
+    stale = {**first, "starts_at": "2027-01-06T09:00", "venue": "Room 9", "reason": "Earlier is better"}
+    page = client.post(url, stale).content.decode()
+    assert "Someone else changed this meeting while you were editing it." in page
+    assert "Wednesday 6 January 2027 at 14:00, Room 2" in page
+    assert 'value="Room 9"' in page and "Earlier is better" in page  # nothing they typed is lost
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.venue, meeting.sequence) == (local(2027, 1, 6, 14), "Room 2", 1)
+    # Sent again from the refreshed form, it is the newest change and goes through.
+    assert 'name="version" value="1"' in page
+    assert client.post(url, {**stale, "version": "1"}).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.starts_at, meeting.venue) == (local(2027, 1, 6, 9), "Room 9")

@@ -195,3 +195,26 @@ def test_a_comment_posted_twice_from_one_page_is_kept_once(client, restricted, h
     # The same page used again (the back button) for something else is a new comment.
     client.post(url, {"text": "And one more thing", "submission": token})
     assert restricted.comments.count() == 2
+
+
+def test_who_may_read_from_an_out_of_date_page_never_undoes_a_newer_restriction(
+    client, minutes, chair, parent, held_meeting
+):
+    """The chair has the page open in two tabs. In one she withholds the part from the
+    parent; the other, opened before, is saved next with nothing withheld. It must not
+    silently show the part to the parent again."""
+    section = minutes.sections.get(key="worries")
+    url = reverse("minutes:section_restrict", args=[held_meeting.pk, section.pk])
+    client.force_login(chair.user)
+    old_tab = re.search(r'name="seen" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    parent_invitation = held_meeting.invitations.get(person=parent)
+    fresh = re.search(r'name="seen" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    assert client.post(url, {"restricted_from": [parent_invitation.pk], "seen": fresh}).status_code == 302
+    page = client.post(url, {"third_party_source": "", "seen": old_tab}).content.decode()
+    assert "Who may read this section was changed after you opened this page" in page
+    assert list(section.restricted_from.all()) == [parent_invitation]
+    # The refreshed page shows the withholding, so the chair sees what is true now.
+    assert (
+        re.search(rf'value="{parent_invitation.pk}"\s+checked', page)
+        or f'value="{parent_invitation.pk}" checked' in page
+    )
