@@ -31,3 +31,11 @@ def server_error(request):
     if unavailable:
         result["Retry-After"] = "30"
     return result
+
+
+def bad_request(request, exception):
+    """A request Confer will not read (a body past the upload limit, text that is not
+    UTF-8, a malformed form): the service's own page, saying nothing was saved, with the
+    request id. Rendered without the database, like the 500 page."""
+    context = {"request_id": getattr(request, "request_id", "")}
+    return HttpResponse(loader.get_template("400.html").render(context), status=400)

@@ -5,11 +5,15 @@ nothing written and nothing the person typed lost."""
 from __future__ import annotations
 
 import importlib
+import io
 from datetime import UTC, date, timedelta
 
 import pytest
 from django import forms
+from django.core.management import CommandError, call_command
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core import limits
 from core.forms import BoundedForm
@@ -209,3 +213,45 @@ def test_a_refused_comment_comes_back_with_every_word_and_the_reason(client, sha
     assert "<title>Error:" in page
     assert all(part in page for part in text.split("\x00")[0:2])  # what they wrote is in the box again
     assert not Comment.objects.exists()
+
+
+def test_a_post_past_the_size_limit_gets_the_services_own_400_page(client, shared, parent):
+    client.force_login(parent.user)
+    response = client.post(reverse("minutes:comment_add", args=[shared.meeting_id]), {"text": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Sorry, there is a problem with what was sent" in page and "Nothing was saved." in page
+    assert "quote this reference" in page
+    assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("content_type", ["urlencoded", "multipart"])
+def test_text_that_is_not_utf8_is_refused_not_stored_garbled(client, shared, parent, content_type):
+    client.force_login(parent.user)
+    url = reverse("minutes:comment_add", args=[shared.meeting_id])
+    if content_type == "urlencoded":
+        response = client.post(url, b"text=Bogus%C3%28name%FF", content_type="application/x-www-form-urlencoded")
+    else:
+        boundary = "BoUnDaRy"
+        body = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\n'.encode()
+            + b"Bogus \xc3\x28 name \xff"
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        response = client.post(url, body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert response.status_code == 400
+    assert "Sorry, there is a problem with what was sent" in response.content.decode()
+    assert not Comment.objects.exists()
+    # Real UTF-8, in any script, goes through.
+    response = client.post(url, {"text": "Nie zgadzam się: Łukasz był w domu. Cytuna â ŵ. لا أوافق"})
+    assert response.status_code == 302
+    assert Comment.objects.get().text == "Nie zgadzam się: Łukasz był w domu. Cytuna â ŵ. لا أوافق"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(now=st.one_of(st.text(max_size=40), st.sampled_from(["9999-12-31T23:59", "0001-01-01", "2027-03-28T01:30"])))
+def test_the_sweep_command_answers_any_moment_with_a_sweep_or_a_clear_refusal(now):
+    try:
+        call_command("sweep_deadlines", "--now", now, stdout=io.StringIO())
+    except CommandError as exc:
+        assert "--now" in str(exc)

@@ -3,6 +3,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core import limits
 from minutes.deadlines import deadlines_sweep
 
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
                 moment = datetime.fromisoformat(now)
             except ValueError as exc:
                 raise CommandError(f"--now takes an ISO 8601 date and time, not {now!r}.") from exc
+            if not limits.EARLIEST <= moment.date() <= limits.LATEST:
+                raise CommandError(f"--now must be between {limits.EARLIEST} and {limits.LATEST}, not {now!r}.")
             if timezone.is_naive(moment):
                 moment = timezone.make_aware(moment)
         result = deadlines_sweep(now=moment)
