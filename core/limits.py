@@ -31,3 +31,12 @@ def too_long(text: str, limit: int, what: str) -> str | None:
     if len(text) <= limit:
         return None
     return f"{what} must be {limit:,} characters or fewer; it is {len(text):,}. Shorten it and send it again."
+
+
+def enforce(text: str, limit: int, what: str, error: type[Exception]) -> str:
+    """``text`` stripped, or ``error`` with the message when it is over ``limit``: for the
+    services, which raise their own domain errors."""
+    text = (text or "").strip()
+    if message := too_long(text, limit, what):
+        raise error(message)
+    return text

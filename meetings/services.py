@@ -22,6 +22,7 @@ from django_fsm import can_proceed
 
 from audit.services import audit_record
 from config import fragments
+from core import limits
 from meetings import invites, selectors, timescales
 from meetings.enums import Attendance, Category, InvitationRole, MeetingKind, MeetingStatus, ReviewOutcome
 from meetings.errors import MeetingError, StaleMeeting
@@ -199,6 +200,8 @@ def meeting_reschedule(
         raise StaleMeeting(meeting)
     if not reason.strip():
         raise MeetingError("Give the reason for rescheduling: the participants will be told.")
+    reason = limits.enforce(reason, limits.REASON, "The reason", MeetingError)
+    late_reason = limits.enforce(late_reason, limits.REASON, "The reason it is late", MeetingError)
     venue = meeting.venue if venue is None else venue
     online_link = meeting.online_link if online_link is None else online_link
     _check_when_where(starts_at=starts_at, ends_at=ends_at, venue=venue, online_link=online_link, now=now)
@@ -232,6 +235,7 @@ def meeting_cancel(*, meeting: Meeting, actor, reason: str, now: datetime | None
     require_action(actor, "cancel", meeting)
     if not reason.strip():
         raise MeetingError("Give the reason for cancelling: it is kept in the record.")
+    reason = limits.enforce(reason, limits.REASON, "The reason", MeetingError)
     meeting.cancel(reason=reason.strip(), now=now)
     meeting.save()
     if meeting.previous_id is not None and not selectors.followed(meeting.previous_id):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
+from core import limits
 from meetings import timescales
 from meetings.enums import InvitationRole
 from meetings.models import Invitation, Meeting
@@ -124,6 +125,7 @@ def minutes_distribute(
     meeting = minutes.meeting
     due = distribution_due(meeting)
     late = timezone.localtime(now).date() > due
+    late_reason = limits.enforce(late_reason, limits.REASON, "The reason they are late", MinutesError)
     if late and not late_reason.strip():
         raise MinutesError(
             f"The minutes were due to be distributed by {date_format(due, 'l j F Y')}. "

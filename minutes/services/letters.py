@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from audit.services import audit_record
+from core import limits
 from meetings.guards import lock_meeting, require_action
 from meetings.models import Meeting
 from minutes import pdf
@@ -69,6 +70,7 @@ def decision_letter_send(
         raise MinutesError("Enter the lead social worker's name.", field="lead_social_worker")
     due = decision_letter_due(meeting)
     late = timezone.localtime(now).date() > due
+    late_reason = limits.enforce(late_reason, limits.REASON, "The reason it is late", MinutesError)
     if late and not late_reason.strip():
         raise MinutesError(
             f"The decision letter was due by {date_format(due, 'l j F Y')}. "

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from audit.services import audit_record
+from core import limits
 from meetings import timescales
 from meetings.invites import meeting_url
 from minutes.enums import MinutesStatus
@@ -95,6 +96,7 @@ def minutes_withdraw(*, minutes: Minutes, actor, reason: str, now: datetime | No
     require(actor, "withdraw", minutes)
     if not can_proceed(minutes.withdraw):
         raise state_refusal(minutes, "they cannot be withdrawn")
+    limits.enforce(reason, limits.REASON, "The reason", MinutesError)
     if not reason.strip():
         raise MinutesError("Give the reason for withdrawing the draft.")
     minutes.withdraw()
@@ -111,6 +113,7 @@ def window_reopen(*, minutes: Minutes, actor, reason: str, now: datetime | None 
     require(actor, "reopen", minutes)
     if minutes.status != MinutesStatus.SHARED:
         raise MinutesError("The comment window can be reopened only while the draft is shared.")
+    limits.enforce(reason, limits.REASON, "The reason", MinutesError)
     if not reason.strip():
         raise MinutesError("Give the reason for reopening the comment window.")
     previous = minutes.comment_deadline
