@@ -12,6 +12,15 @@ from meetings.forms import OutcomeForm, ReasonForm, RescheduleForm
 from meetings.models import CalendarFeed, CalendarReply, ChildOutcome, Invitation, Meeting, ReferenceCounter, Report
 
 
+class BulkRescheduleForm(RescheduleForm):
+    """The admin's action moves the meetings chosen in the list: there is no one form
+    filled in against one meeting's version, so it is not asked for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+
+
 class InvitationInline(admin.TabularInline):
     model = Invitation
     extra = 0
@@ -87,7 +96,7 @@ def reschedule_meeting(modeladmin, request, queryset):
         modeladmin,
         request,
         queryset,
-        RescheduleForm,
+        BulkRescheduleForm,
         "Reschedule meeting",
         lambda data: _run(
             modeladmin,
