@@ -34,7 +34,7 @@ from notifications import mailbox
 from notifications.links import absolute_url
 from notifications.services import outbox_enqueue
 from participants.models import Agency, Person
-from participants.services import agency_get_or_create, person_create
+from participants.services import account_for_invitee, agency_get_or_create, person_create
 
 PARTSTAT = {
     Rsvp.PENDING: "NEEDS-ACTION",
@@ -110,7 +110,7 @@ def calendar_event(meeting: Meeting, recipient: Invitation, invitations: list[In
     return meeting_event(meeting, description=description, now=now, attendees=attendees_for(recipient, invitations))
 
 
-def _body(meeting: Meeting, kind: str) -> str:
+def _body(meeting: Meeting, kind: str, email: str = "") -> str:
     what = f"the {meeting.get_kind_display().lower()} {meeting.reference}"
     opening = {
         "invitation": f"You are invited to {what}.",
@@ -119,9 +119,16 @@ def _body(meeting: Meeting, kind: str) -> str:
         "removed": f"You are no longer invited to {what}.",
     }[kind]
     details = "" if kind in ("cancel", "removed") else f"\nWhen: {_when(meeting)}\nWhere: {meeting.venue or 'Online'}\n"
+    if kind in ("cancel", "removed"):
+        return f"Hello,\n\n{opening}\n\nThe calendar entry attached takes it out of your calendar.\n"
+    # Everyone invited has a login by now (invitations_send makes one), so this works the
+    # first time, for a parent who has never used Confer as for anyone else.
     return (
         f"Hello,\n\n{opening}\n{details}\n"
-        f"See the details and reply at {meeting_url(meeting)} (you need to sign in).\n\n"
+        f"See the details and tell us if you can come at {meeting_url(meeting)}\n\n"
+        f"To sign in, go to {absolute_url(reverse('account_request_login_code'))} and enter this "
+        f"email address{f' ({email})' if email else ''}. We will email you a code to type in; "
+        "you do not need a password.\n\n"
         "The calendar entry attached keeps your calendar up to date.\n"
     )
 
@@ -141,7 +148,7 @@ def _queue(meeting: Meeting, invitation: Invitation, invitations: list[Invitatio
         to_email=invitation.person.email,
         recipient=invitation.person,
         subject=f"{SUBJECT[kind]}: {_title(meeting)}",
-        body=_body(meeting, kind),
+        body=_body(meeting, kind, invitation.person.email),
         calendar=invitation_ics(event),
         calendar_method=method,
         sequence=meeting.sequence,
@@ -163,6 +170,7 @@ def invitations_send(*, meeting: Meeting, actor, now: datetime | None = None) ->
     invitations = _all(meeting)
     due = [inv for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence]
     for invitation in due:
+        account_for_invitee(person=invitation.person, now=now)
         _queue(meeting, invitation, invitations, "invitation" if invitation.sent_sequence is None else "update", now)
         invitation.sent_sequence, invitation.invited_at = meeting.sequence, now
     Invitation.objects.bulk_update(due, ["sent_sequence", "invited_at"])

@@ -1,5 +1,6 @@
 """How allauth behaves for Confer."""
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 
 from participants.middleware import needs_mfa
@@ -22,3 +23,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if needs_mfa(user):
             methods = [method for method in methods if method["id"] != "reauthenticate_by_code"]
         return methods
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails in Confer's words (``templates/account/email/``): they say how
+        long a code lasts, and never offer to sign up."""
+        context = {**context, "code_minutes": allauth_settings.LOGIN_BY_CODE_TIMEOUT // 60}
+        super().send_mail(template_prefix, email, context)

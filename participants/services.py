@@ -114,6 +114,26 @@ def account_invite(*, actor, person: Person, now: datetime | None = None) -> Per
     return person
 
 
+def account_for_invitee(*, person: Person, now: datetime) -> bool:
+    """Give someone invited to a meeting (a family member, a professional) a login, so the
+    invitation's "sign in with a code sent to this address" works the first time, without
+    waiting for a separate sign-in invitation. Nothing is sent here: the invitation itself
+    says how to sign in. Returns whether a login was made; never for someone with no email
+    address, nor where that address already belongs to another login (which is left as it
+    is, and recorded)."""
+    if person.user_id is not None or not person.email:
+        return False
+    try:
+        with transaction.atomic():
+            person.user = _new_user(person.email, person.full_name)
+            person.save(update_fields=["user"])
+    except AccountError:
+        audit_record(actor=None, system_label="invitations", code="account.not_made", obj=person, now=now)
+        return False
+    audit_record(actor=None, system_label="invitations", code="account.made_for_invitation", obj=person, now=now)
+    return True
+
+
 @transaction.atomic
 def person_create(
     *, actor, full_name: str, email: str = "", agency=None, job_title: str = "", now: datetime | None = None

@@ -213,7 +213,7 @@ def test_without_a_mailbox_invitations_ask_calendars_not_to_reply(meeting, paren
 
     sent = OutboundEmail.objects.filter(to_email=parent.email).latest("id")
     assert "RSVP=FALSE" in sent.calendar and "RSVP=TRUE" not in sent.calendar
-    assert "reply at" in sent.body
+    assert "tell us if you can come at" in sent.body  # on the meeting page
     client.force_login(parent.user)
     assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 200
 

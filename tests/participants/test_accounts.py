@@ -9,14 +9,19 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from participants.enums import StaffRole
+from meetings import invites
+from notifications.models import OutboundEmail
+from participants.enums import Relationship, StaffRole
 from participants.mfa import current_code
+from participants.models import FamilyMember
 from tests import factories
 from tests.access import all_patterns, build_world, url_for
+from tests.factories import local
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +244,44 @@ def test_staff_confirm_who_they_are_with_password_or_authenticator_never_an_emai
     page = client.get(reverse("account_reauthenticate")).content.decode()
     assert reverse("account_request_reauthentication_code") not in page
     assert reverse("mfa_reauthenticate") in page
+
+
+def test_a_parent_invited_to_a_meeting_can_sign_in_from_the_invitation_alone(client, administrator, chair, family):
+    """A mother who has never used Confer: the meeting invitation is all she gets. It makes
+    her login and tells her how to sign in; the code comes in Confer's own words; she lands
+    on the meeting. No separate 'sign-in invitation' is needed."""
+    mother = factories.PersonFactory(full_name="Siobhán O'Brien", email="siobhan@example.test")
+    FamilyMember.objects.create(
+        family=family, person=mother, relationship=Relationship.PARENT, has_parental_responsibility=True
+    )
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family, starts_at=local(2027, 1, 6))
+    factories.invite(meeting, administrator, mother)
+    assert mother.user is None
+    invites.invitations_send(meeting=meeting, actor=administrator.user, now=local(2026, 12, 20))
+    mother.refresh_from_db()
+    assert mother.user is not None and not mother.user.has_usable_password()
+    invitation_email = OutboundEmail.objects.get(to_email="siobhan@example.test")
+    sign_in = re.search(r"go to (\S+) and enter this email address \(siobhan@example.test\)", invitation_email.body)
+    assert sign_in and sign_in.group(1).endswith(reverse("account_request_login_code"))
+
+    response = client.post(reverse("account_request_login_code"), {"email": "siobhan@example.test"})
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    assert message.subject == "Confer: Your sign-in code"
+    assert message.body.startswith("Hello,\n\nYour code to sign in to Confer is:")
+    assert "It works once, for 10 minutes." in message.body
+    assert "Hello from" not in message.body and "127.0.0.1" not in message.body and "testserver" not in message.body
+    client.post(reverse("account_confirm_login_code"), {"code": _code_in(message)})
+    assert client.get(reverse("meetings:detail", args=[meeting.pk])).status_code == 200
+
+
+def test_asking_for_a_code_for_an_unknown_address_says_nothing_on_the_page_and_offers_no_sign_up(client, parent):
+    EmailAddress.objects.create(user=parent.user, email=parent.user.email, primary=True, verified=True)
+    known = client.post(reverse("account_request_login_code"), {"email": parent.user.email})
+    unknown = Client().post(reverse("account_request_login_code"), {"email": "nobody@example.test"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    message = mail.outbox[-1]
+    assert message.to == ["nobody@example.test"]
+    assert message.subject == "Confer: Signing in to Confer"
+    assert "Confer has no account for it" in message.body
+    assert "sign up" not in message.body.lower() and "signup" not in message.body
