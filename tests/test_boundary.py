@@ -255,3 +255,19 @@ def test_the_sweep_command_answers_any_moment_with_a_sweep_or_a_clear_refusal(no
         call_command("sweep_deadlines", "--now", now, stdout=io.StringIO())
     except CommandError as exc:
         assert "--now" in str(exc)
+
+
+def test_a_section_and_an_answer_over_their_limits_are_refused_and_nothing_changes(shared, chair, parent):
+    from minutes import services  # noqa: PLC0415
+
+    comment = comment_add(minutes=shared, actor=parent.user, text="I disagree.")
+    with pytest.raises(MinutesError, match="The reason must be 5,000 characters or fewer"):
+        services.comment_respond(comment=comment, actor=chair.user, accepted=False, reason="No. " * 2000)
+    assert not hasattr(Comment.objects.get(pk=comment.pk), "response")
+    services.minutes_withdraw(minutes=shared, actor=chair.user, reason="Rework")
+    section = shared.sections.order_by("id").first()
+    before = (section.text, section.version)
+    with pytest.raises(MinutesError, match="The section must be 50,000 characters or fewer; it is 50,001"):
+        services.section_save(section=section, actor=chair.user, text="x" * 50_001, version=section.version)
+    section.refresh_from_db()
+    assert (section.text, section.version) == before
