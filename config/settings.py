@@ -162,6 +162,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Confer: "
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Confer"
+# One step (30 seconds) of clock drift either way: a correct code typed as its step ends,
+# or from a phone whose clock is a little out, is accepted. Each code still works once.
+MFA_TOTP_TOLERANCE = 1
 MFA_FORMS = {
     "authenticate": "participants.forms.AuthenticateForm",
     "reauthenticate": "participants.forms.ReauthenticateForm",

@@ -1,6 +1,7 @@
 """Signing in: MFA for staff, codes for families, rate limits, idle sessions, audited 404s."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -285,3 +286,20 @@ def test_asking_for_a_code_for_an_unknown_address_says_nothing_on_the_page_and_o
     assert message.subject == "Confer: Signing in to Confer"
     assert "Confer has no account for it" in message.body
     assert "sign up" not in message.body.lower() and "signup" not in message.body
+
+
+def test_an_authenticator_code_from_the_step_just_ended_is_accepted_once(client, time_machine):
+    chair = factories.staff(StaffRole.CHAIR)
+    with_email_address(chair.user)
+    time_machine.move_to(local(2027, 1, 6, 10, 0, 31))  # 1 s into a new 30-second step
+    earlier = current_code(chair.totp_secret, at=time.time() - 30)
+    assert earlier != current_code(chair.totp_secret)
+    client.post(reverse("account_login"), {"login": chair.user.email, "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": earlier})
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 200
+    # Two steps old is too old.
+    client.logout()
+    client.post(reverse("account_login"), {"login": chair.user.email, "password": PASSWORD})
+    response = client.post(reverse("mfa_authenticate"), {"code": current_code(chair.totp_secret, at=time.time() - 90)})
+    assert response.status_code == 200
