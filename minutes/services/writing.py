@@ -157,7 +157,6 @@ def section_save(*, section: Section, actor, text: str, version: int, now: datet
     return saved
 
 
-@transaction.atomic
 def restrictions_seen(section: Section) -> str:
     """A short fingerprint of who may read a section now, carried by the page that changes
     it, so a change made from an out-of-date page is refused instead of undoing a newer one
@@ -166,6 +165,7 @@ def restrictions_seen(section: Section) -> str:
     return hashlib.sha256(f"{section.third_party_source_id}:{restricted}".encode()).hexdigest()[:16]
 
 
+@transaction.atomic
 def section_set_restrictions(
     *,
     section: Section,
