@@ -86,10 +86,14 @@ class ResponseForm(BoundedForm):
     )
     reason = forms.CharField(
         max_length=limits.ANSWER,
-        label="Why it is not accepted",
+        label="Your answer to the family",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The family will read this; it stays in the final minutes beside their comment.",
+        help_text=(
+            "Needed when you do not accept the comment, or accept it without changing the section "
+            "(say why no change is needed). The family will read this; it stays in the final "
+            "minutes beside their comment."
+        ),
     )
     show_to_family = forms.BooleanField(
         label="Show this comment and your reason to the rest of the family in the final minutes",

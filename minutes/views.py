@@ -401,7 +401,7 @@ def respond(request, pk: int, comment_pk: int):
         except StaleSection as exc:
             form.add_error("amended_text", str(exc))
         except MinutesError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, "Your answer is saved; the family can read it.")
             return back_to_minutes(meeting, f"comment-{comment.pk}")

@@ -192,8 +192,22 @@ def comment_respond(
         raise MinutesError("Give the reason the comment is not accepted: the family will read it.")
     _fits(reason.strip(), limits.ANSWER, "The reason")
     _fits((amended_text or "").strip(), limits.SECTION, "The amended section")
+    changes = (
+        accepted
+        and amended_text is not None
+        and comment.section is not None
+        and amended_text.strip() != comment.section.text.strip()
+    )
+    if accepted and not changes and not reason.strip():
+        # "Accepted" with the record unchanged told the family their point was taken up
+        # while the final copy still said what they had disputed.
+        raise MinutesError(
+            "To accept the comment, change the section so it carries the amendment, or say why no "
+            "change is needed: the family will read your answer.",
+            field="reason",
+        )
     before = after = ""
-    if accepted and amended_text is not None and comment.section is not None:
+    if changes:
         before = comment.section.text
         saved = set_text(
             comment.section,

@@ -373,7 +373,7 @@ def test_the_whole_journey(people, time_machine):
     expect(chair_page.get_by_text("Your answer is saved")).to_be_visible()
     chair_page.locator(f"#comment-{second.pk}").get_by_role("link", name="Answer").click()
     chair_page.get_by_label("No: keep the family's view in the final record").check()
-    chair_page.get_by_label("Why it is not accepted").fill("The minute-taker's notes record the word frightened.")
+    chair_page.get_by_label("Your answer to the family").fill("The minute-taker's notes record the word frightened.")
     chair_page.get_by_role("button", name="Save the answer").click()
     expect(chair_page.get_by_text("Your answer is saved")).to_be_visible()
     # The decision letter goes the working day after the conference.

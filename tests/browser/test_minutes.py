@@ -71,7 +71,7 @@ def test_write_share_comment_answer_and_approve(new_page, live_server):
     expect(chair_page.get_by_text("Your answer is saved")).to_be_visible()
     chair_page.locator(f"#comment-{second.pk}").get_by_role("link", name="Answer").click()
     chair_page.get_by_label("No: keep the family's view in the final record").check()
-    chair_page.get_by_label("Why it is not accepted").fill("The police log records no adult present.")
+    chair_page.get_by_label("Your answer to the family").fill("The police log records no adult present.")
     chair_page.get_by_role("button", name="Save the answer").click()
     chair_page.get_by_role("button", name="Approve the minutes").click()
     expect(chair_page.get_by_text("The minutes are approved (version 1).")).to_be_visible()

@@ -89,7 +89,7 @@ def test_the_demo_journey_through_gunicorn(stack, new_page):
     chair.goto(chair.url + "minutes/")
     chair.get_by_role("link", name=re.compile("^Answer the comment from")).first.click()
     chair.get_by_label("No: keep the family's view in the final record").check()
-    chair.get_by_label("Why it is not accepted").fill("The school's register shows him present.")
+    chair.get_by_label("Your answer to the family").fill("The school's register shows him present.")
     chair.get_by_role("button", name="Save the answer").click()
     expect(chair.get_by_text("Your answer is saved")).to_be_visible()
 

@@ -78,7 +78,9 @@ def test_unanswered_comments_and_undistributed_minutes_have_their_own_deadlines(
     assert "answer the family's comments, due Wednesday 27 January 2027" in emails_to(chair)[-1].body
     assert swept.reminders == 1
     comment = minutes.comments.get()
-    services.comment_respond(comment=comment, actor=chair.user, accepted=True, now=local(2027, 1, 25, 10))
+    services.comment_respond(
+        comment=comment, actor=chair.user, accepted=True, reason="Already right", now=local(2027, 1, 25, 10)
+    )
     services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 25, 11))
     deadlines_sweep(now=local(2027, 1, 25, 12))
     assert ("distribution", "reminder") in set(DeadlineNotice.objects.values_list("kind", "stage"))

@@ -42,7 +42,9 @@ def test_sharing_again_asks_the_family_again_and_a_no_comments_answer_counts_onl
 def test_a_comment_on_an_earlier_sharing_does_not_answer_a_changed_draft(minutes, chair, parent):
     services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 9))
     comment = services.comment_add(minutes=minutes, actor=parent.user, text="Wrong name", now=local(2027, 1, 8, 10))
-    services.comment_respond(comment=comment, actor=chair.user, accepted=True, now=local(2027, 1, 8, 11))
+    services.comment_respond(
+        comment=comment, actor=chair.user, accepted=True, reason="Already right", now=local(2027, 1, 8, 11)
+    )
     services.minutes_withdraw(minutes=minutes, actor=chair.user, reason="Fix it", now=local(2027, 1, 8, 11))
     services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12))
     with pytest.raises(MinutesError, match="has not answered yet"):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from meetings.enums import InvitationRole
@@ -12,7 +13,7 @@ from meetings.models import Invitation
 from minutes import services
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
-from minutes.models import Version
+from minutes.models import Response, Version
 from notifications.models import OutboundEmail
 from tests import factories
 from tests.factories import local
@@ -180,6 +181,36 @@ def test_accepting_with_an_amendment_changes_the_section_as_a_tracked_change(min
         "To decide on a plan for the children.",
         "To decide on a plan for the child.",
     ]
+
+
+def test_accepting_without_changing_the_section_needs_the_chairs_reason_which_the_family_reads(
+    client, minutes, chair, parent
+):
+    """A comment answered 'Yes: amend the minutes' used to be saved as Accepted with the
+    section unchanged, and the final copy still said what the family disputed."""
+    purpose = section(minutes, "purpose")
+    services.section_save(section=purpose, actor=chair.user, text="To decide on a plan.", version=1)
+    share(minutes, chair)
+    comment = services.comment_add(
+        minutes=minutes, actor=parent.user, section=purpose, text="Say who attended", now=SHARED_AT
+    )
+    for amended in (None, "To decide on a plan.", "  To decide on a plan.  "):
+        with pytest.raises(MinutesError, match="change the section so it carries the amendment, or say why"):
+            services.comment_respond(
+                comment=comment, actor=chair.user, accepted=True, amended_text=amended, now=SHARED_AT
+            )
+    assert not Response.objects.exists()
+    services.comment_respond(
+        comment=comment,
+        actor=chair.user,
+        accepted=True,
+        amended_text="To decide on a plan.",
+        reason="Who attended is listed under Attendance.",
+        now=SHARED_AT,
+    )
+    client.force_login(parent.user)
+    page = " ".join(client.get(reverse("minutes:overview", args=[minutes.meeting_id])).content.decode().split())
+    assert "Accepted</strong> No change to the minutes was needed: Who attended is listed under Attendance." in page
 
 
 def test_a_not_accepted_comment_stands_in_the_approved_version(minutes, chair, parent):
