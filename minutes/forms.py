@@ -48,6 +48,15 @@ class RestrictionForm(BoundedForm):
         )
 
 
+class ApproveForm(BoundedForm):
+    close_early_reason = forms.CharField(
+        label="Reason for closing the time for comments early",
+        required=False,
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReasonForm(BoundedForm):
     reason = forms.CharField(
         label="Reason",

@@ -40,6 +40,10 @@ class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
     working_days_to_distribution = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # Why the minutes went out after their distribution due date, when they did.
     distribution_late_reason = models.TextField(blank=True, editable=False)
+    # The chair approved before the family's time was up without every family member having
+    # said they had finished: when, and the reason the family is shown.
+    comments_closed_early_at = models.DateTimeField(null=True, blank=True, editable=False)
+    comments_closed_early_reason = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "minutes"
@@ -49,9 +53,9 @@ class Minutes(FSMModelMixin, RulesModelMixin, models.Model, metaclass=RulesModel
         return f"Minutes of {self.meeting}"
 
     def is_open_for_comments(self, now: datetime) -> bool:
-        """Shared, and the family's window has not closed."""
+        """Shared, and the family's window has not closed (nor been closed early)."""
         shared = self.status == MinutesStatus.SHARED and self.comment_deadline is not None
-        return shared and now <= self.comment_deadline
+        return shared and self.comments_closed_early_at is None and now <= self.comment_deadline
 
     @transition(field=status, source=MinutesStatus.DRAFT, target=MinutesStatus.SHARED)
     def share(self, *, now: datetime, deadline: datetime) -> None:

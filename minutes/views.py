@@ -21,6 +21,7 @@ from minutes.diff import word_diff
 from minutes.enums import MinutesStatus
 from minutes.errors import MinutesError, StaleSection
 from minutes.forms import (
+    ApproveForm,
     CommentForm,
     ReasonForm,
     ResponseForm,
@@ -299,8 +300,10 @@ def approve(request, pk: int):
     meeting, minutes = access_minutes(request, pk, perm="approve")
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    form = ApproveForm(request.POST)
+    reason = form.cleaned_data["close_early_reason"] if form.is_valid() else ""
     try:
-        version = services.minutes_approve(minutes=minutes, actor=request.user)
+        version = services.minutes_approve(minutes=minutes, actor=request.user, close_early_reason=reason)
     except MinutesError as exc:
         messages.error(request, str(exc))
     else:

@@ -151,8 +151,6 @@ def no_comments(*, minutes: Minutes, actor, now: datetime | None = None) -> NoCo
     minutes = lock_minutes(minutes)
     invitation = _commenter(minutes, actor)
     _window_open(minutes, now)
-    if minutes.comments.filter(author=invitation, withdrawn_at__isnull=True, round=minutes.share_count).exists():
-        raise MinutesError("You have sent comments. Withdraw them first if you no longer want to comment.")
     answer, _ = NoComments.objects.get_or_create(
         minutes=minutes, invitation=invitation, round=minutes.share_count, defaults={"at": now}
     )

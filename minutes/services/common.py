@@ -52,6 +52,14 @@ def state_refusal(minutes: Minutes, cannot: str) -> MinutesError:
     return MinutesError(f"These minutes are {minutes.get_status_display().lower()}, so {cannot}.")
 
 
+def has_finished(minutes: Minutes, invitation: Invitation) -> bool:
+    """Said, on the draft as last shared, that they have no (more) comments: they or the
+    advocate who comes with them. Sending a comment is not finishing: a parent who has
+    sent one may still be writing the next, so only their own word closes their time."""
+    household = [invitation.pk, *invitation.companions.values_list("pk", flat=True)]
+    return minutes.no_comments.filter(invitation__in=household, round=minutes.share_count).exists()
+
+
 def has_answered(minutes: Minutes, invitation: Invitation) -> bool:
     """Answered the draft as last shared: a comment or "no comments" from them, or from the
     advocate who comes with them, on this sharing. An answer to an earlier sharing does not

@@ -77,6 +77,8 @@ def _profile(key: tuple) -> str:
 def _refuse_while_family_may_answer(minutes: Minutes, now: datetime) -> None:
     if minutes.comment_deadline is None or now > minutes.comment_deadline:
         return
+    if minutes.comments_closed_early_at is not None:
+        return  # the chair closed the family's time early when approving, with a reason they were shown
     waiting = [inv for inv in family_invitations(minutes.meeting) if not has_answered(minutes, inv)]
     if waiting:
         raise MinutesError(

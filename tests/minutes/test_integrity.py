@@ -5,6 +5,7 @@ stale copy of a row."""
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from minutes import services
 from minutes.errors import MinutesError
 from minutes.models import NoComments
@@ -31,7 +32,7 @@ def test_sharing_again_asks_the_family_again_and_a_no_comments_answer_counts_onl
     # Shared twice on the same day: the family is told twice.
     assert _shared_emails(parent).count() == 2
     # One minute later, the old "no comments" does not let the chair approve the changed draft.
-    with pytest.raises(MinutesError, match="1 of them has not answered yet"):
+    with pytest.raises(MinutesError, match="1 of them has not said they have finished"):
         services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12, 1))
     services.no_comments(minutes=minutes, actor=parent.user, now=local(2027, 1, 8, 13))
     assert list(NoComments.objects.filter(minutes=minutes).values_list("round", flat=True).order_by("round")) == [1, 2]
@@ -47,7 +48,7 @@ def test_a_comment_on_an_earlier_sharing_does_not_answer_a_changed_draft(minutes
     )
     services.minutes_withdraw(minutes=minutes, actor=chair.user, reason="Fix it", now=local(2027, 1, 8, 11))
     services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12))
-    with pytest.raises(MinutesError, match="has not answered yet"):
+    with pytest.raises(MinutesError, match="has not said they have finished"):
         services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 13))
 
 
@@ -104,3 +105,51 @@ def test_the_chairs_next_step_follows_the_minutes_with_each_steps_due_date(
     assert "Distribute the minutes" in page
     assert 'govuk-tag--red confer-days-left">1 working day overdue<' in page
     assert "Write the minutes" not in page
+
+
+def test_a_comment_does_not_close_the_familys_time_only_their_word_or_the_chairs_reason_does(
+    client, minutes, chair, parent
+):
+    """The chair could approve a week early because the parent had sent one comment. Now the
+    family's time closes early only on their own 'no more comments', or with a reason the
+    chair gives, which the family then reads."""
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 9))
+    comment = services.comment_add(minutes=minutes, actor=parent.user, text="Wrong name", now=local(2027, 1, 8, 10))
+    services.comment_respond(
+        comment=comment, actor=chair.user, accepted=False, reason="It is right", now=local(2027, 1, 8, 11)
+    )
+    with pytest.raises(MinutesError, match=r"You can approve from Saturday 16 January, or give the reason"):
+        services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12))
+    # Through the page: no reason, refused with the date; with one, approved and recorded.
+    client.force_login(chair.user)
+    url = reverse("minutes:approve", args=[minutes.meeting_id])
+    client.post(url, {"close_early_reason": ""})
+    minutes.refresh_from_db()
+    assert minutes.status == "shared_for_comment"
+    client.post(url, {"close_early_reason": "The review conference is brought forward to Monday."})
+    minutes.refresh_from_db()
+    assert minutes.status == "approved" and minutes.comments_closed_early_at is not None
+    event = AuditEvent.objects.get(code="minutes.comments_closed_early")
+    assert event.detail["reason"] == "The review conference is brought forward to Monday."
+    client.force_login(parent.user)
+    page = " ".join(client.get(reverse("minutes:overview", args=[minutes.meeting_id])).content.decode().split())
+    assert "The chair closed the time for comments early" in page
+    assert "gave this reason: The review conference is brought forward to Monday." in page
+    assert "Send your comments by" not in page
+
+
+def test_a_parent_who_has_commented_can_say_they_have_no_more_and_the_chair_may_then_approve(
+    client, minutes, chair, parent
+):
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 9))
+    comment = services.comment_add(minutes=minutes, actor=parent.user, text="Wrong name", now=local(2027, 1, 8, 10))
+    client.force_login(parent.user)
+    page = client.get(reverse("minutes:overview", args=[minutes.meeting_id])).content.decode()
+    assert "I have no more comments" in page
+    services.no_comments(minutes=minutes, actor=parent.user, now=local(2027, 1, 8, 10, 30))
+    services.comment_respond(
+        comment=comment, actor=chair.user, accepted=False, reason="It is right", now=local(2027, 1, 8, 11)
+    )
+    version = services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12))
+    minutes.refresh_from_db()
+    assert version.number == 1 and minutes.comments_closed_early_at is None
