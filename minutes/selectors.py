@@ -3,7 +3,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -45,19 +46,36 @@ class ChairStep:
         return "yellow" if self.days_left <= 3 else "green"
 
 
-def chair_workload(user) -> QuerySet[Meeting]:
-    """The meetings this chair still has something to do for, soonest first: scheduled,
-    or held and not yet minuted. Each carries its minutes (or None) and how many of the
-    family's comments wait for an answer, in one query."""
+def chair_workload(user, now: datetime | None = None) -> QuerySet[Meeting]:
+    """The meetings this chair still has something to do for, most urgent first: by the due
+    date of the next step (``chair_step``), so the most overdue leads and a meeting held
+    long ago is not buried under next month's. Scheduled, or held and not yet minuted;
+    each carries its minutes (or None) and how many of the family's comments wait for an
+    answer, in one query."""
     unanswered = Count(
         "minutes__comments",
         filter=Q(minutes__comments__withdrawn_at__isnull=True, minutes__comments__response__isnull=True),
     )
+    # The same dates chair_step gives: the meeting's day until it is held; the draft's due
+    # date until it is first shared; the end of the family's window while the chair waits
+    # for it; then the distribution's.
+    now = now or timezone.now()
+    waiting_for_family = Q(minutes__status=MinutesStatus.SHARED, unanswered=0, minutes__comment_deadline__gte=now)
+    next_due = Case(
+        When(status=MeetingStatus.SCHEDULED, then=TruncDate("starts_at")),
+        When(
+            Q(minutes__isnull=True) | Q(minutes__share_count=0, minutes__status=MinutesStatus.DRAFT),
+            then=F("draft_due_on"),
+        ),
+        When(waiting_for_family, then=TruncDate("minutes__comment_deadline")),
+        default=F("distribution_due_on"),
+        output_field=DateField(),
+    )
     return (
         Meeting.objects.filter(chair__user=user, status__in=[MeetingStatus.SCHEDULED, MeetingStatus.HELD])
         .select_related("chair", "minutes")
-        .annotate(unanswered=unanswered)
-        .order_by("starts_at", "id")
+        .annotate(unanswered=unanswered, next_due=next_due)
+        .order_by("next_due", "starts_at", "id")
     )
 
 

@@ -58,7 +58,7 @@ def _work(request) -> dict:
         context["upcoming"] = _page(request, meeting_selectors.upcoming_meetings(now), "upcoming")
         context["late"] = _page(request, meeting_selectors.late_scheduled_meetings(), "late")
     if is_chair(user):
-        page = _page(request, selectors.chair_workload(user), "chair")
+        page = _page(request, selectors.chair_workload(user, now), "chair")
         context["chair_page"] = page
         context["chair_steps"] = [selectors.chair_step(m, now) for m in page]
     if is_manager(user):

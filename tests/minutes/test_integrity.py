@@ -11,6 +11,7 @@ from minutes.errors import MinutesError
 from minutes.models import NoComments
 from minutes.selectors import chair_step, chair_workload
 from notifications.models import OutboundEmail
+from tests import factories
 from tests.factories import local
 
 
@@ -153,3 +154,32 @@ def test_a_parent_who_has_commented_can_say_they_have_no_more_and_the_chair_may_
     version = services.minutes_approve(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 12))
     minutes.refresh_from_db()
     assert version.number == 1 and minutes.comments_closed_early_at is None
+
+
+def test_the_chairs_start_page_puts_the_most_urgent_next_step_first(
+    client, minutes, chair, administrator, time_machine
+):
+    """On Monday 18 January: held on the 6th, the draft shared and the family's window closed
+    (approve and distribute by the 27th); held on the 8th, nothing written (share the draft
+    by the 22nd); one to come on 1 February. By date of meeting the oldest would lead; by
+    the date of each next step, as the page shows it, the draft due on the 22nd does."""
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 7, 10))
+    other_family, _ = factories.family_with_parent(surname="Other")
+    later = factories.schedule(
+        administrator=administrator, chair=chair, family=other_family, starts_at=local(2027, 1, 8)
+    )
+    factories.hold(later, chair, now=local(2027, 1, 8, 12, 30))
+    third_family, _ = factories.family_with_parent(surname="Third")
+    coming = factories.schedule(
+        administrator=administrator, chair=chair, family=third_family, starts_at=local(2027, 2, 1)
+    )
+    time_machine.move_to(local(2027, 1, 18, 9))
+    now = local(2027, 1, 18, 9)
+    order = [meeting.pk for meeting in chair_workload(chair.user, now)]
+    assert order == [later.pk, minutes.meeting_id, coming.pk]
+    steps = [chair_step(m, now).due_on for m in chair_workload(chair.user, now)]
+    assert steps == sorted(steps)
+    client.force_login(chair.user)
+    page = client.get(reverse("home")).content.decode()
+    positions = [page.index(m.reference) for m in (later, minutes.meeting, coming)]
+    assert positions == sorted(positions)
