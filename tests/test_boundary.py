@@ -271,3 +271,12 @@ def test_a_section_and_an_answer_over_their_limits_are_refused_and_nothing_chang
         services.section_save(section=section, actor=chair.user, text="x" * 50_001, version=section.version)
     section.refresh_from_db()
     assert (section.text, section.version) == before
+
+
+def test_a_page_showing_a_refused_form_says_error_in_its_title(client, administrator, chair, family, now):
+    client.force_login(administrator.user)
+    url = reverse("meetings:schedule", args=[family.pk])
+    assert "<title>Error:" not in client.get(url).content.decode()
+    page = client.post(url, schedule_form(family, chair, starts_at="")).content.decode()
+    assert "<title>Error: " in page
+    assert "Enter date and start time" in page
