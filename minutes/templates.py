@@ -35,10 +35,13 @@ CONFERENCE = [
     SectionTemplate("child_views", "The child's views", "What you told us"),
     SectionTemplate(
         "analysis",
-        "Analysis: danger statements, safety goals and safety scale (0 to 10) for each child",
+        "Analysis for each child: what could happen if nothing changes (danger statements), what needs to "
+        "change (safety goals), and how safe things are now on a scale of 0 to 10",
         "What it all means",
     ),
-    SectionTemplate("decision", "Decision and reasons, and any dissent", "What was decided", "decision"),
+    SectionTemplate(
+        "decision", "Decision and reasons, and anyone who disagreed with it", "What was decided", "decision"
+    ),
     SectionTemplate("core_group", "Lead social worker and core group", "Who will help"),
     SectionTemplate("plan", "Outline plan: action, who, by when", "What will happen next"),
     SectionTemplate("contingency", "Contingency plan", "What happens if things go wrong"),

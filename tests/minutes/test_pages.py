@@ -218,3 +218,10 @@ def test_who_may_read_from_an_out_of_date_page_never_undoes_a_newer_restriction(
         re.search(rf'value="{parent_invitation.pk}"\s+checked', page)
         or f'value="{parent_invitation.pk}" checked' in page
     )
+
+
+def test_the_family_reads_plain_headings_with_any_term_of_art_explained(client, restricted, held_meeting, parent):
+    page = overview(client, parent, held_meeting)
+    assert "dissent" not in page.lower()
+    assert "Decision and reasons, and anyone who disagreed with it" in page
+    assert "what could happen if nothing changes (danger statements)" in page
