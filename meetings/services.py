@@ -74,6 +74,18 @@ def _late_reason(due_on: date | None, starts_at: datetime, given: str, *, moving
     return given.strip()
 
 
+def hold_not_yet(meeting: Meeting, now: datetime) -> str | None:
+    """Why the meeting cannot be recorded as held yet (it has not started), or None. The
+    meeting page offers the form only once this is None, so nobody fills it in for nothing."""
+    if now >= meeting.starts_at:
+        return None
+    start = timezone.localtime(meeting.starts_at)
+    return (
+        f"This meeting starts at {date_format(start, 'g:i a')} on {_format_date(start.date())}; "
+        "record it as held once it has started."
+    )
+
+
 def next_reference(kind: MeetingKind, year: int) -> str:
     """The next human reference for a kind and year, e.g. CP-2026-0042. Call inside a transaction."""
     return numbered_reference(kind.reference_prefix, year)
@@ -314,12 +326,8 @@ def meeting_hold(
         held = timezone.localtime(meeting.held_at)
         raise MeetingError(f"This meeting was already recorded as held at {held:%H:%M} on {_format_date(held.date())}.")
     require_action(actor, "hold", meeting)
-    if now < meeting.starts_at:
-        start = timezone.localtime(meeting.starts_at)
-        raise MeetingError(
-            f"This meeting starts at {date_format(start, 'g:i a')} on {_format_date(start.date())}; "
-            "record it as held once it has started."
-        )
+    if not_started := hold_not_yet(meeting, now):
+        raise MeetingError(not_started)
 
     invitations = {inv.pk: inv for inv in meeting.invitations.select_related("person")}
     unknown_ids = set(attendance) - set(invitations)

@@ -64,7 +64,8 @@ def _detail_page(request, meeting: Meeting, rsvp_form: RsvpForm | None = None):
     body = fragments.kept(
         "meeting",
         ("meetings", "people", "minutes", "notifications") if staff_view else ("meetings", "people", "minutes"),
-        f"{request.user.pk}:{meeting.pk}:{timezone.localdate()}",
+        # Whether it has started changes what the chair is offered (recording it as held).
+        f"{request.user.pk}:{meeting.pk}:{timezone.localdate()}:{meeting.starts_at <= timezone.now()}",
         lambda: render_to_string(
             "meetings/_detail_body.html",
             {**_detail_context(request, meeting, None), "csrf_token": fragments.marker("csrf")},
@@ -93,6 +94,7 @@ def _detail_context(request, meeting: Meeting, rsvp_form: RsvpForm | None) -> di
         "is_staff_view": staff_view,
         "can_arrange": can_arrange,
         "can_hold": user.has_perm("meetings.hold_meeting", meeting),
+        "hold_not_yet": services.hold_not_yet(meeting, timezone.now()),
         "can_send_letter": user.has_perm("meetings.send_letter_meeting", meeting),
         "can_invite_accounts": user.has_perm("meetings.invite_accounts_meeting", meeting),
         "unsent": sum(1 for inv in invitations if inv.person.email and inv.sent_sequence != meeting.sequence),
@@ -286,6 +288,9 @@ def _invite_from(form, meeting: Meeting, actor, which: str) -> str:
 def meeting_hold(request, pk: int):
     """The chair records who came, who was asked to leave for part, and each child's outcome."""
     meeting = access_meeting(request, pk, perm="hold")
+    if not_started := services.hold_not_yet(meeting, timezone.now()):
+        messages.info(request, not_started)
+        return redirect("meetings:detail", pk=meeting.pk)
     invitations = list(meeting.invitations.select_related("person", "agency").order_by("role", "id"))
     data = request.POST if request.method == "POST" else None
     rows = [

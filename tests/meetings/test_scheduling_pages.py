@@ -321,3 +321,29 @@ def test_administrators_read_plain_words_not_system_terms(client, administrator,
     # The chair signs in as staff: no sign-in invitation is offered for them.
     assert "Signs in as staff" in page
     assert page.count("sign-in invitation") == 1  # the parent's row only
+
+
+def test_recording_a_meeting_as_held_is_offered_once_it_has_started_and_then_shows_who_came(
+    client, administrator, chair, family, parent, time_machine
+):
+    time_machine.move_to(local(2026, 12, 1, 9))
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)  # 6 January, 10:00
+    factories.invite(meeting, administrator, parent)
+    detail = reverse("meetings:detail", args=[meeting.pk])
+    time_machine.move_to(local(2027, 1, 6, 9, 30))
+    client.force_login(chair.user)  # sessions end after 30 idle minutes
+    page = client.get(detail).content.decode()
+    assert "record it as held once it has started." in page
+    assert reverse("meetings:hold", args=[meeting.pk]) not in page
+    response = client.get(reverse("meetings:hold", args=[meeting.pk]))
+    assert response.status_code == 302 and response["Location"] == detail  # no form to fill in for nothing
+    time_machine.move_to(local(2027, 1, 6, 10, 5))
+    client.force_login(chair.user)
+    page = client.get(detail).content.decode()
+    assert reverse("meetings:hold", args=[meeting.pk]) in page  # the same day: the kept page moved on
+    factories.hold(meeting, chair, now=local(2027, 1, 6, 12, 30))
+    time_machine.move_to(local(2027, 1, 6, 12, 35))
+    client.force_login(chair.user)
+    page = " ".join(client.get(detail).content.decode().split())
+    assert "Due by" not in page and "Not answered yet" not in page
+    assert ">Attendance</th>" in page and ">Attended</td>" in page
