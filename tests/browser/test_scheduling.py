@@ -82,7 +82,7 @@ def test_schedule_invite_accept_reschedule(new_page, live_server):
     rows = [outbox.nth(i).locator("td").all_inner_texts() for i in range(6)]
     for name in (chair.full_name, parent.full_name, "Pat Constable"):
         versions = [row[3] for row in rows if row[1] == name]
-        assert versions == ["REQUEST 0", "REQUEST 1"], (name, rows)
+        assert versions == ["Invitation", "Change 1"], (name, rows)
     assert OutboundEmail.objects.filter(status=OutboundEmail.Status.SENT).count() == 6
     assert meeting.invitations.get(person=officer).role == InvitationRole.PROFESSIONAL
     chair_page.screenshot(path="test-results/meeting-after-reschedule.png", full_page=True)
