@@ -347,3 +347,15 @@ def test_recording_a_meeting_as_held_is_offered_once_it_has_started_and_then_sho
     page = " ".join(client.get(detail).content.decode().split())
     assert "Due by" not in page and "Not answered yet" not in page
     assert ">Attendance</th>" in page and ">Attended</td>" in page
+
+
+def test_an_overdue_review_is_flagged_as_overdue_on_the_scheduling_page(
+    client, administrator, chair, family, time_machine
+):
+    time_machine.move_to(local(2026, 12, 1, 9))
+    meeting = factories.schedule(administrator=administrator, chair=chair, family=family)
+    factories.hold(meeting, chair, now=local(2027, 1, 6, 12, 30))  # a plan: review within 3 months
+    time_machine.move_to(local(2027, 4, 20, 9))
+    client.force_login(administrator.user)
+    page = " ".join(client.get(reverse("meetings:schedule", args=[family.pk])).content.decode().split())
+    assert "Overdue</strong> was due by Tuesday 6 April 2027" in page
