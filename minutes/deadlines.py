@@ -268,22 +268,37 @@ def no_minutes_produced():
     )
 
 
-def _open_overdue() -> QuerySet[DeadlineNotice]:
-    """Overdue notices whose deadline is still open, every kind in one query (each kind's
-    open meetings a subquery)."""
-    still_open = Q(pk__in=[])
-    for kind, (meetings, _field) in _deadlines().items():
-        still_open |= Q(kind=kind, meeting__in=meetings.values("pk"))
-    return DeadlineNotice.objects.filter(still_open, stage=Stage.OVERDUE)
+@dataclass(frozen=True)
+class OpenDeadline:
+    """A deadline that has passed with its work not done: the meeting, what, and when."""
+
+    meeting: Meeting
+    kind: str
+    due_on: date
+
+    def get_kind_display(self) -> str:
+        return Kind(self.kind).label
 
 
-def open_overdue() -> list[DeadlineNotice]:
-    """Every deadline the sweep found overdue that is still open (the letter not sent, the
-    draft not shared, …), oldest first, with the meeting and its chair (who owns it): the
-    first 200, in one query."""
-    return list(_open_overdue().select_related("meeting", "meeting__chair").order_by("due_on", "pk")[:200])
+def _overdue_by_kind(today: date):
+    for kind, (meetings, field) in _deadlines().items():
+        yield kind, field, meetings.filter(**{f"{field}__lt": today})
 
 
-def open_overdue_count() -> int:
-    """How many deadlines the sweep found overdue are still open (one query)."""
-    return _open_overdue().count()
+def open_overdue(today: date | None = None, limit: int = 200) -> list[OpenDeadline]:
+    """Every deadline whose date has passed and whose work is still open (the letter not
+    sent, the draft not shared, …), oldest first, with the meeting and its chair (who owns
+    it): the first ``limit``, one query per kind of deadline. Computed from the dates, as
+    each chair's start page is, not from whether a sweep has run since."""
+    today = today or timezone.localdate()
+    found = []
+    for kind, field, meetings in _overdue_by_kind(today):
+        for meeting in meetings.select_related("chair").order_by(field, "pk")[:limit]:
+            found.append(OpenDeadline(meeting, kind, getattr(meeting, field)))
+    return sorted(found, key=lambda item: (item.due_on, item.meeting.pk))[:limit]
+
+
+def open_overdue_count(today: date | None = None) -> int:
+    """How many deadlines are past with their work still open (a count per kind)."""
+    today = today or timezone.localdate()
+    return sum(meetings.count() for _kind, _field, meetings in _overdue_by_kind(today))

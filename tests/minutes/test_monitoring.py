@@ -36,7 +36,7 @@ def test_health_says_when_background_work_has_waited_too_long(client, settings):
     assert (response.status_code, response.json()["tasks"]) == (503, "late")
 
 
-def test_metrics_need_the_token_and_count_without_naming_anyone(client, settings, held_meeting, family):
+def test_metrics_need_the_token_and_count_without_naming_anyone(client, settings, held_meeting, family, time_machine):
     url = reverse("metrics")
     assert client.get(url).status_code == 404  # no token configured: no such page
     settings.CONFER_METRICS_TOKEN = "s3cret-token"
@@ -45,6 +45,7 @@ def test_metrics_need_the_token_and_count_without_naming_anyone(client, settings
         key="k", created_at=timezone.now(), to_email="a@example.test", subject="s", body="b", status="failed"
     )
     deadlines_sweep(now=local(2027, 2, 1, 9))
+    time_machine.move_to(local(2027, 2, 1, 9))  # the count is of deadlines past by today's date
     text = client.get(url, headers={"Authorization": "Bearer s3cret-token"}).content.decode()
     assert 'confer_outbox_messages{status="failed"} 1' in text
     assert "confer_overdue_deadlines 2" in text  # the letter and the draft of the held conference

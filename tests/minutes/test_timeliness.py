@@ -157,3 +157,18 @@ def test_the_rendered_figures_are_kept_until_something_they_show_changes(
         chair.full_name = "Renamed Chair"
         chair.save()
     assert "Renamed Chair" in client.get(url, params).content.decode()
+
+
+def test_open_and_overdue_is_computed_from_the_dates_not_from_whether_a_sweep_has_run(
+    client, held_meeting, chair, manager, time_machine
+):
+    """No sweep has run. The chair's page says the draft is overdue; so must the dashboard
+    (it said 'None')."""
+    time_machine.move_to(local(2027, 2, 1, 9))
+    client.force_login(chair.user)
+    assert "overdue" in client.get(reverse("home")).content.decode().lower()
+    client.force_login(manager.user)
+    page = client.get(reverse("timeliness"), {"start": "2027-01-01", "end": "2027-02-28"}).content.decode()
+    overdue = page[page.index('id="overdue"') :]
+    assert "Share the draft minutes" in overdue and held_meeting.reference in overdue
+    assert ">None.<" not in overdue
