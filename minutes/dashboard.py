@@ -28,7 +28,7 @@ day and the query. What is kept is a page only managers reach, identical for eac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
@@ -258,8 +258,11 @@ def timeliness(start: date, end: date, *, chair_id: int | None = None, now: date
     summary = _cached_summary(start, end, chair_id, today)
     totals = {key: Tally() for key, _label in MEASURES}
     months = []
-    for month, counted in summary.months:
-        tallies = {key: Tally(*counted[key]) for key, _label in MEASURES}
+    counted_by_month = dict(summary.months)
+    for month in _months_between(start, end):
+        # Every month of the period, those with no meeting too: a gap shows as a gap.
+        counted = counted_by_month.get(month, {})
+        tallies = {key: Tally(*counted.get(key, (0, 0))) for key, _label in MEASURES}
         for key, _label in MEASURES:
             totals[key].on_time += tallies[key].on_time
             totals[key].late += tallies[key].late
@@ -287,20 +290,34 @@ def rows_for(start: date, end: date, *, chair_id: int | None = None, now: dateti
     return [row_for(meeting, today) for meeting in _with_rows(held_in(start, end, chair_id=chair_id))]
 
 
+def _months_between(start: date, end: date) -> list[date]:
+    """The first day of every month from ``start``'s to ``end``'s."""
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+BAR_WIDTH, BAR_GAP = 56, 16
+BAR_SPACING = BAR_WIDTH + BAR_GAP
+
+
 def chart_bars(report: Report, key: str = "distributed") -> list[dict]:
     """The per-month bars of one measure, laid out for the server-rendered SVG: each bar
     carries its own text label, so the chart reads without colour."""
     bars = []
-    width, gap, height = 48, 16, 160
+    height = 160
     for i, (month, tallies) in enumerate(report.months):
         tally = tallies[key]
         percent = tally.percent
         bar = round(height * (percent or 0) / 100)
         bars.append(
             {
-                "x": 40 + i * (width + gap),
+                "x": 40 + i * BAR_SPACING,
+                "centre": 40 + i * BAR_SPACING + BAR_WIDTH // 2,
                 "y": 20 + height - bar,
-                "width": width,
+                "width": BAR_WIDTH,
                 "height": bar,
                 "label": f"{percent}%" if percent is not None else "none",
                 "count": f"{tally.on_time} of {tally.total}",

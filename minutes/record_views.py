@@ -197,7 +197,7 @@ def _timeliness_context(form: TimelinessForm, query: str) -> dict:
         if report
         else [],
         "bars": bars,
-        "chart_width": 40 + 64 * len(bars),
+        "chart_width": 40 + dashboard.BAR_SPACING * len(bars),
         "overdue": deadlines.open_overdue(),
         "feedback_counts": feedback_counts,
         "quality_by_chair": quality_by_chair,

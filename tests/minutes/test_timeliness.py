@@ -172,3 +172,14 @@ def test_open_and_overdue_is_computed_from_the_dates_not_from_whether_a_sweep_ha
     overdue = page[page.index('id="overdue"') :]
     assert "Share the draft minutes" in overdue and held_meeting.reference in overdue
     assert ">None.<" not in overdue
+
+
+def test_the_chart_has_every_month_of_the_period_with_readable_labels(client, held_meeting, manager, time_machine):
+    time_machine.move_to(local(2027, 2, 1, 9))
+    client.force_login(manager.user)
+    page = client.get(reverse("timeliness"), {"start": "2026-11-01", "end": "2027-01-31"}).content.decode()
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert [month in chart for month in (">Nov 2026<", ">Dec 2026<", ">Jan 2027<")] == [True, True, True]
+    assert 'font-size="10"' not in chart and 'font-size="11"' not in chart
+    assert chart.count(">none<") == 2  # no meeting in November or December
+    assert ">0 of 1<" in chart  # January's conference: its minutes are past due
