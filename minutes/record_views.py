@@ -46,7 +46,7 @@ def distribute(request, pk: int):
     except MinutesError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"The minutes have gone to {len(made)} people, each with their own copy.")
+        messages.success(request, services.distribution_summary(made))
     return back_to_minutes(meeting)
 
 

@@ -16,7 +16,7 @@ from minutes.services.comments import (
     no_comments,
 )
 from minutes.services.common import family_invitations
-from minutes.services.distribution import distribution_due, minutes_distribute
+from minutes.services.distribution import distribution_due, distribution_summary, minutes_distribute
 from minutes.services.letters import decision_letter_due, decision_letter_send
 from minutes.services.sharing import comment_deadline_from, minutes_share, minutes_withdraw, window_reopen
 from minutes.services.subject_access import requesters_for, subject_access_export
@@ -37,6 +37,7 @@ __all__ = [
     "decision_letter_due",
     "decision_letter_send",
     "distribution_due",
+    "distribution_summary",
     "family_invitations",
     "full_document",
     "minutes_approve",

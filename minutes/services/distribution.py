@@ -66,6 +66,18 @@ def copy_html(minutes: Minutes, version: Version, copy: redaction.ReaderCopy, *,
     )
 
 
+def distribution_summary(made: list[Distribution]) -> str:
+    """What the chair is told after distributing: how many copies were emailed, and who has
+    no email address, so must be given or posted their copy. A copy is never called sent
+    when no email went."""
+    emailed = [d for d in made if d.person.email]
+    by_hand = [d.person.full_name for d in made if not d.person.email]
+    said = f"Each of {len(made)} people has their own copy. {len(emailed)} emailed."
+    if by_hand:
+        said += f" Not emailed, as they have no email address: {', '.join(by_hand)}."
+    return said
+
+
 def stamp_text(invitation: Invitation) -> str:
     return f"OFFICIAL-SENSITIVE - copy for {invitation.person.full_name} - do not share"
 

@@ -394,7 +394,7 @@ def test_the_whole_journey(people, time_machine):
     look(chair_page, "approved")
     sent = len(mail.outbox)
     chair_page.get_by_role("button", name="Distribute the minutes").click()
-    expect(chair_page.get_by_text(re.compile("The minutes have gone to"))).to_be_visible()
+    expect(chair_page.get_by_text(re.compile("people has their own copy"))).to_be_visible()
     look(chair_page, "distributed", phone=True)
 
     # Each recipient follows the emailed link to their own copy; the health visitor opens

@@ -104,7 +104,7 @@ def test_write_share_comment_answer_and_approve(new_page, live_server):
     # every page; the meeting is now minuted.
     chair_page.goto(f"{live_server.url}/meetings/{meeting.pk}/minutes/")
     chair_page.get_by_role("button", name="Distribute the minutes").click()
-    expect(chair_page.get_by_text("The minutes have gone to 2 people, each with their own copy.")).to_be_visible()
+    expect(chair_page.get_by_text("Each of 2 people has their own copy. 2 emailed.")).to_be_visible()
     parent_page.reload()
     with parent_page.expect_download() as download:
         parent_page.get_by_role("link", name="Download your copy (PDF)").click()

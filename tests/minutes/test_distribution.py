@@ -182,7 +182,7 @@ def test_the_chair_distributes_from_the_page_giving_a_reason_when_late(client, a
     assert "Give the reason they are late" in refused
     assert not Distribution.objects.exists()
     done = client.post(url, {"late_reason": "The chair was ill"}, follow=True).content.decode()
-    assert "The minutes have gone to 3 people" in done
+    assert "Each of 3 people has their own copy. 3 emailed." in done
     assert "Who was sent a copy" in done
 
 
@@ -204,3 +204,18 @@ def test_the_pdf_travels_by_email_only_when_the_setting_says_so(approved, chair,
     assert attached.get_filename() == f"minutes-{approved.meeting.reference}.pdf"
     copy = Distribution.objects.get(person=parent)
     assert hashlib.sha256(attached.get_payload(decode=True)).hexdigest() == copy.sha256
+
+
+def test_a_copy_for_someone_with_no_email_address_is_never_called_sent(client, approved, chair, officer, time_machine):
+    """A young person with no email address was listed as 'Sent' and counted among those the
+    minutes had 'gone to', though no email went."""
+    officer.email = ""
+    officer.save(update_fields=["email"])
+    time_machine.move_to(local(2027, 1, 18, 9))
+    client.force_login(chair.user)
+    url = reverse("minutes:distribute", args=[approved.meeting.pk])
+    done = " ".join(client.post(url, follow=True).content.decode().split())
+    assert "Each of 3 people has their own copy. 2 emailed." in done
+    assert f"Not emailed, as they have no email address: {officer.full_name}." in done
+    assert "Not emailed</strong> No email address" in done
+    assert OutboundEmail.objects.filter(to_email="", key__contains="distribut").count() == 0
