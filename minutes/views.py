@@ -370,9 +370,17 @@ def comment_edit(request, pk: int, comment_pk: int):
 
 @login_required
 def no_comments(request, pk: int):
+    """'I have no (more) comments': a page that says what it means (the chair may then finish
+    the minutes before the deadline), then the answer, confirmed on that page."""
     meeting, minutes = access_minutes(request, pk, perm="comment")
     if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+        own = copies.invitation_of(meeting, request.user)
+        commented = own is not None and services.has_commented(minutes, own)
+        return render(
+            request,
+            "minutes/no_comments.html",
+            {"meeting": meeting, "minutes": minutes, "commented": commented},
+        )
     try:
         services.no_comments(minutes=minutes, actor=request.user)
     except MinutesError as exc:

@@ -76,7 +76,9 @@ EXPECTED: dict[str, list[int]] = {
     "minutes:decision_letter_copy": [A, N, N, N, N, N, N, N, N, N, N],
     # Only the family comment; a comment is visible (editable) to its author alone.
     "minutes:comment_add": [A, F, F, F, F, F, N, 405, N, 405, N],
-    "minutes:no_comments": [A, F, F, F, F, F, N, 405, N, 405, N],
+    # "No comments": the family member who may comment first reads what it means (GET),
+    # then confirms (POST).
+    "minutes:no_comments": [A, F, F, F, F, F, N, OK, N, OK, N],
     "minutes:comment_edit": [A, N, N, N, N, N, N, OK, N, N, N],
     # Feedback after the meeting: the family send it; only the sender's household and
     # managers read it (a complaint may be about anyone else); managers list what waits.

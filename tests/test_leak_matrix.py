@@ -61,7 +61,7 @@ PAGES = {
     "minutes:comment_add": "comment (POST only)",
     "minutes:comment_edit": "change one's own comment",
     "minutes:respond": "the chair answers a comment",
-    "minutes:no_comments": "no comments (POST only)",
+    "minutes:no_comments": "no comments: what it means, then confirm",
     "minutes:history": "tracked changes and versions",
     "minutes:distribute": "distribute (POST only)",
     "minutes:copy": "the reader's own PDF copy of the final minutes",

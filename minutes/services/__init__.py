@@ -15,7 +15,7 @@ from minutes.services.comments import (
     comment_withdraw,
     no_comments,
 )
-from minutes.services.common import family_invitations
+from minutes.services.common import family_invitations, has_commented
 from minutes.services.distribution import distribution_due, distribution_summary, minutes_distribute
 from minutes.services.letters import decision_letter_due, decision_letter_send
 from minutes.services.sharing import comment_deadline_from, minutes_share, minutes_withdraw, window_reopen
@@ -40,6 +40,7 @@ __all__ = [
     "distribution_summary",
     "family_invitations",
     "full_document",
+    "has_commented",
     "minutes_approve",
     "minutes_distribute",
     "minutes_share",

@@ -52,6 +52,11 @@ def state_refusal(minutes: Minutes, cannot: str) -> MinutesError:
     return MinutesError(f"These minutes are {minutes.get_status_display().lower()}, so {cannot}.")
 
 
+def has_commented(minutes: Minutes, invitation: Invitation) -> bool:
+    """Has a comment of their own standing on the draft as last shared."""
+    return minutes.comments.filter(author=invitation, withdrawn_at__isnull=True, round=minutes.share_count).exists()
+
+
 def has_finished(minutes: Minutes, invitation: Invitation) -> bool:
     """Said, on the draft as last shared, that they have no (more) comments: they or the
     advocate who comes with them. Sending a comment is not finishing: a parent who has

@@ -62,6 +62,8 @@ def test_write_share_comment_answer_and_approve(new_page, live_server):
         expect(parent_page.get_by_text("Your comment has been sent to the chair.")).to_be_visible()
     # She has said all she wants to: her word lets the chair finish before the deadline.
     parent_page.get_by_role("button", name="I have no more comments").click()
+    expect(parent_page.get_by_text("the chair will answer the comments you have sent")).to_be_visible()
+    parent_page.get_by_role("button", name="Yes, I have no more comments").click()
     expect(parent_page.get_by_text("You told us you have no more comments.")).to_be_visible()
 
     # The chair accepts the first with an amendment and declines the second with a reason.

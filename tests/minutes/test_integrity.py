@@ -183,3 +183,19 @@ def test_the_chairs_start_page_puts_the_most_urgent_next_step_first(
     page = client.get(reverse("home")).content.decode()
     positions = [page.index(m.reference) for m in (later, minutes.meeting, coming)]
     assert positions == sorted(positions)
+
+
+def test_saying_no_comments_first_says_what_it_means_then_records_it(client, minutes, chair, parent, time_machine):
+    services.minutes_share(minutes=minutes, actor=chair.user, now=local(2027, 1, 8, 9))
+    time_machine.move_to(local(2027, 1, 8, 10))
+    client.force_login(parent.user)
+    url = reverse("minutes:no_comments", args=[minutes.meeting_id])
+    page = " ".join(client.get(url).content.decode().split())
+    assert "Are you sure you have no comments?" in page
+    assert "the chair can finish the minutes before Friday 15 January" in page
+    assert not NoComments.objects.exists()  # reading the page says nothing
+    services.comment_add(minutes=minutes, actor=parent.user, text="Wrong name", now=local(2027, 1, 8, 10))
+    page = " ".join(client.get(url).content.decode().split())
+    assert "Are you sure you have no more comments?" in page
+    assert client.post(url).status_code == 302
+    assert NoComments.objects.filter(minutes=minutes, invitation__person=parent).exists()
