@@ -47,11 +47,6 @@ def _window_open(minutes: Minutes, now: datetime) -> None:
         )
 
 
-def _fits(text: str, limit: int, what: str) -> None:
-    if message := limits.too_long(text, limit, what):
-        raise MinutesError(message)
-
-
 @transaction.atomic
 def comment_add(
     *,
@@ -78,7 +73,7 @@ def comment_add(
     _window_open(minutes, now)
     if not text.strip():
         raise MinutesError("Write your comment.")
-    _fits(text.strip(), limits.COMMENT, "Your comment")
+    limits.enforce(text.strip(), limits.COMMENT, "Your comment", MinutesError)
     if section is not None:
         section = lock_section(minutes, section)
         if redaction.withheld_because(copies.section_content(section), copies.reader_of(invitation)):
@@ -124,7 +119,7 @@ def comment_edit(*, comment: Comment, actor, text: str, now: datetime | None = N
     minutes, comment = _own_open_comment(comment, actor, now)
     if not text.strip():
         raise MinutesError("Write your comment, or withdraw it.")
-    _fits(text.strip(), limits.COMMENT, "Your comment")
+    limits.enforce(text.strip(), limits.COMMENT, "Your comment", MinutesError)
     comment.text, comment.updated_at = text.strip(), now
     comment.save(update_fields=["text", "updated_at"])
     audit_record(
@@ -188,8 +183,8 @@ def comment_respond(
         raise MinutesError("This comment has already been answered.")
     if not accepted and not reason.strip():
         raise MinutesError("Give the reason the comment is not accepted: the family will read it.")
-    _fits(reason.strip(), limits.ANSWER, "The reason")
-    _fits((amended_text or "").strip(), limits.SECTION, "The amended section")
+    limits.enforce(reason.strip(), limits.ANSWER, "The reason", MinutesError)
+    limits.enforce((amended_text or "").strip(), limits.SECTION, "The amended section", MinutesError)
     changes = (
         accepted
         and amended_text is not None

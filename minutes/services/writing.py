@@ -144,8 +144,7 @@ def section_save(*, section: Section, actor, text: str, version: int, now: datet
     require(actor, "change", minutes)
     _writable(minutes)
     section = lock_section(minutes, section)
-    if message := limits.too_long(text.strip(), limits.SECTION, "The section"):
-        raise MinutesError(message)
+    limits.enforce(text, limits.SECTION, "The section", MinutesError)
     saved = set_text(section, text=text.strip(), version=version, actor=actor, now=now)
     audit_record(
         actor=actor,
